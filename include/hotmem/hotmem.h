@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: MIT */
+/* Everything public in libhotmem, for programs that want one include. */
+#ifndef HOTMEM_HOTMEM_H
+#define HOTMEM_HOTMEM_H
+
+#include <hotmem/version.h>
+#include <hotmem/list.h>
+#include <hotmem/rand.h>
+#include <hotmem/parse.h>
+#include <hotmem/report.h>
+#include <hotmem/monitor.h>
+#include <hotmem/drain.h>
+#include <hotmem/linux.h>
+
+#endif /* HOTMEM_HOTMEM_H */

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+#
+# Runs every build/bench/bench_* with --json, prints them for humans, and
+# writes all results, one JSON object per line, to bench/results/latest.json
+# plus a dated copy (bench/results/YYYY-MM-DD.json). Each line carries the
+# machine it ran on, so committed results say where they came from.
+set -eu
+cd "$(dirname "$0")/.."
+
+out=bench/results
+mkdir -p "$out"
+tmp=$(mktemp)
+trap 'rm -f "$tmp"' EXIT
+host="$(uname -m) $(nproc) cpus, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"
+stamp=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+
+for b in build/bench/bench_*; do
+	[ -x "$b" ] || continue
+	echo "== $b" >&2
+	"$b" --json | while IFS= read -r line; do
+		printf '%s\n' "${line%\}}, \"machine\": \"$host\", \"when\": \"$stamp\"}"
+	done >>"$tmp"
+done
+cp "$tmp" "$out/latest.json"
+cp "$tmp" "$out/$(date -u +%Y-%m-%d).json"
+
+python3 - "$out/latest.json" <<'PY'
+import json, sys
+for line in open(sys.argv[1]):
+    r = json.loads(line)
+    print(f"{r['bench']:6} {r['case']:26} {r['value']:12.4g} {r['unit']:10} "
+          f"reference {r['reference']:10.4g}  ratio {r['ratio']:8.3f}")
+PY
+echo "results: $out/latest.json and $out/$(date -u +%Y-%m-%d).json" >&2

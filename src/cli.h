@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What every hotmem subcommand shares: the command table, exit codes, the
+ * one-line error format and option-value helpers.
+ */
+#ifndef HOTMEM_SRC_CLI_H
+#define HOTMEM_SRC_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <json-c/json.h>
+
+enum {
+	HM_EXIT_OK = 0,
+	HM_EXIT_FAIL = 1,	/* the command ran and failed */
+	HM_EXIT_USAGE = 2,	/* the command line was wrong */
+};
+
+/**
+ * struct hm_cmd - one row of the command table.
+ * @name:	what the user types after "hotmem".
+ * @fn:		the handler; argv[0] is the command name.
+ * @summary:	one line for "hotmem help".
+ * @usage:	the full text of "hotmem <name> --help".
+ */
+struct hm_cmd {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *summary;
+	const char *usage;
+};
+
+extern const struct hm_cmd hm_commands[];
+extern const unsigned int hm_nr_commands;
+
+const struct hm_cmd *hm_find_command(const char *name);
+
+/* "hotmem: <cmd>: <what>: <why>" on stderr. */
+void hm_err(const char *cmd, const char *what, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* hm_err, then return HM_EXIT_USAGE or HM_EXIT_FAIL. */
+int hm_usage_err(const char *cmd, const char *what, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+int hm_fail(const char *cmd, const char *what, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Report a getopt_long failure (opterr = 0, optstring starting with ':'). */
+int hm_getopt_err(const char *cmd, int c, char **argv);
+
+/* Parse an option value into [min, max]; on error print and return 2. */
+int hm_opt_u64(const char *cmd, const char *opt, const char *arg, uint64_t min,
+	       uint64_t max, uint64_t *out);
+int hm_opt_size(const char *cmd, const char *opt, const char *arg, uint64_t min,
+		uint64_t max, uint64_t *out);
+
+/* Print @obj on stdout, pretty, and drop the reference. 0 or 1. */
+int hm_print_json(struct json_object *obj);
+
+/* Print usage text, to stdout for --help and to stderr after an error. */
+void hm_print_usage(const struct hm_cmd *cmd, bool to_stderr);
+
+int hm_cmd_demo(int argc, char **argv);
+extern const char hm_demo_usage[];
+
+#endif /* HOTMEM_SRC_CLI_H */

@@ -1,0 +1,431 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The hotmem command as a user meets it: run the built binary, capture its
+ * stdout, stderr and exit code, and check them. The binary's path comes from
+ * HOTMEM_BIN (set by meson).
+ */
+#include <fcntl.h>
+#include <poll.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "../hm_test.h"
+
+extern char **environ;
+
+struct run {
+	char *out, *err;
+	size_t nout, nerr;
+	int status;
+};
+
+static void append(char **buf, size_t *n, const char *p, ssize_t k)
+{
+	*buf = realloc(*buf, *n + (size_t)k + 1);
+	memcpy(*buf + *n, p, (size_t)k);
+	*n += (size_t)k;
+	(*buf)[*n] = '\0';
+}
+
+/* Run hotmem with a NULL-terminated argument list. */
+static void run(struct run *r, const char *const *args)
+{
+	const char *bin = getenv("HOTMEM_BIN");
+	posix_spawn_file_actions_t fa;
+	char *argv[32];
+	int po[2], pe[2];
+	pid_t pid;
+	unsigned int i;
+
+	assert_non_null(bin);
+	memset(r, 0, sizeof(*r));
+	r->out = calloc(1, 1);
+	r->err = calloc(1, 1);
+	argv[0] = (char *)bin;
+	for (i = 0; args[i]; i++)
+		argv[i + 1] = (char *)args[i];
+	argv[i + 1] = NULL;
+	assert_int_equal(pipe(po), 0);
+	assert_int_equal(pipe(pe), 0);
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, po[1], 1);
+	posix_spawn_file_actions_adddup2(&fa, pe[1], 2);
+	posix_spawn_file_actions_addclose(&fa, po[0]);
+	posix_spawn_file_actions_addclose(&fa, pe[0]);
+	assert_int_equal(posix_spawn(&pid, bin, &fa, NULL, argv, environ), 0);
+	posix_spawn_file_actions_destroy(&fa);
+	close(po[1]);
+	close(pe[1]);
+	/* poll() skips negative fds: a closed pipe is marked -1. */
+	while (po[0] >= 0 || pe[0] >= 0) {
+		struct pollfd p[2] = { { .fd = po[0], .events = POLLIN },
+				       { .fd = pe[0], .events = POLLIN } };
+		char buf[4096];
+
+		assert_true(poll(p, 2, -1) > 0);
+		for (i = 0; i < 2; i++) {
+			int *fd = i == 0 ? &po[0] : &pe[0];
+			ssize_t k;
+
+			if (*fd < 0 || !(p[i].revents & (POLLIN | POLLHUP)))
+				continue;
+			k = read(*fd, buf, sizeof(buf));
+			if (k > 0) {
+				if (i == 0)
+					append(&r->out, &r->nout, buf, k);
+				else
+					append(&r->err, &r->nerr, buf, k);
+			} else {
+				close(*fd);
+				*fd = -1;
+			}
+		}
+	}
+	assert_int_equal(waitpid(pid, &r->status, 0), pid);
+	assert_true(WIFEXITED(r->status));
+}
+
+static int code(const struct run *r)
+{
+	return WEXITSTATUS(r->status);
+}
+
+static void done(struct run *r)
+{
+	free(r->out);
+	free(r->err);
+}
+
+static unsigned int lines(const char *s)
+{
+	unsigned int n = 0;
+
+	for (; *s; s++)
+		n += *s == '\n';
+	return n;
+}
+
+/* An error is one line: "hotmem: <command>: <what>: <why>". */
+static void assert_one_error_line(const struct run *r, const char *prefix)
+{
+	assert_int_equal(lines(r->err), 1);
+	assert_true(strncmp(r->err, prefix, strlen(prefix)) == 0);
+	assert_int_equal(r->nout, 0);
+}
+
+static struct json_object *parse_json(const char *s)
+{
+	struct json_tokener *tok = json_tokener_new();
+	struct json_object *o = json_tokener_parse_ex(tok, s, (int)strlen(s));
+
+	assert_int_equal(json_tokener_get_error(tok), json_tokener_success);
+	json_tokener_free(tok);
+	assert_non_null(o);
+	return o;
+}
+
+static uint64_t get_u64(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	assert_true(json_object_object_get_ex(o, key, &v));
+	return json_object_get_uint64(v);
+}
+
+static void test_help(void **state)
+{
+	static const char *const a[] = { "--help", NULL };
+	static const char *const b[] = { "help", NULL };
+	static const char *const c[] = { "help", "--json", NULL };
+	struct json_object *o, *cmds;
+	struct run r1, r2, r3;
+	size_t i;
+
+	(void)state;
+	run(&r1, a);
+	run(&r2, b);
+	run(&r3, c);
+	assert_int_equal(code(&r1), 0);
+	assert_int_equal(code(&r2), 0);
+	assert_int_equal(code(&r3), 0);
+	assert_string_equal(r1.out, r2.out);
+	/* every command of the table is listed */
+	o = parse_json(r3.out);
+	assert_true(json_object_object_get_ex(o, "commands", &cmds));
+	assert_true(json_object_array_length(cmds) >= 3);
+	for (i = 0; i < json_object_array_length(cmds); i++) {
+		struct json_object *cmd = json_object_array_get_idx(cmds, i), *n;
+
+		assert_true(json_object_object_get_ex(cmd, "name", &n));
+		assert_non_null(strstr(r1.out, json_object_get_string(n)));
+	}
+	assert_non_null(strstr(r1.out, "demo"));
+	json_object_put(o);
+	done(&r1);
+	done(&r2);
+	done(&r3);
+}
+
+static void test_no_args(void **state)
+{
+	static const char *const a[] = { NULL };
+	struct run r;
+
+	(void)state;
+	run(&r, a);
+	assert_int_equal(code(&r), 2);
+	assert_non_null(strstr(r.err, "usage: hotmem"));
+	assert_int_equal(r.nout, 0);
+	done(&r);
+}
+
+static void test_unknown_command(void **state)
+{
+	static const char *const a[] = { "nosuch", NULL };
+	static const char *const b[] = { "--frob", NULL };
+	static const char *const c[] = { "help", "nosuch", NULL };
+	struct run r;
+
+	(void)state;
+	run(&r, a);
+	assert_int_equal(code(&r), 2);
+	assert_one_error_line(&r, "hotmem: nosuch: unknown command: ");
+	done(&r);
+	run(&r, b);
+	assert_int_equal(code(&r), 2);
+	assert_one_error_line(&r, "hotmem: --frob: unknown option: ");
+	done(&r);
+	run(&r, c);
+	assert_int_equal(code(&r), 2);
+	assert_one_error_line(&r, "hotmem: help: nosuch: unknown command");
+	done(&r);
+}
+
+static void test_version(void **state)
+{
+	static const char *const a[] = { "version", NULL };
+	static const char *const b[] = { "version", "--json", NULL };
+	static const char *const c[] = { "--version", NULL };
+	struct json_object *o, *v;
+	struct run r1, r2, r3;
+
+	(void)state;
+	run(&r1, a);
+	run(&r2, b);
+	run(&r3, c);
+	assert_int_equal(code(&r1), 0);
+	assert_string_equal(r1.out, r3.out);
+	o = parse_json(r2.out);
+	assert_true(json_object_object_get_ex(o, "version", &v));
+	assert_true(strlen(json_object_get_string(v)) > 0);
+	assert_non_null(strstr(r1.out, json_object_get_string(v)));
+	json_object_put(o);
+	done(&r1);
+	done(&r2);
+	done(&r3);
+}
+
+/* Every command answers --help, the same as "hotmem help <command>". */
+static void test_command_help(void **state)
+{
+	static const char *const names[] = { "demo", "help", "version" };
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
+		const char *a[] = { names[i], "--help", NULL };
+		const char *b[] = { "help", names[i], NULL };
+		struct run r1, r2;
+
+		run(&r1, a);
+		run(&r2, b);
+		assert_int_equal(code(&r1), 0);
+		assert_int_equal(code(&r2), 0);
+		assert_non_null(strstr(r1.out, "usage: hotmem"));
+		assert_string_equal(r1.out, r2.out);
+		done(&r1);
+		done(&r2);
+	}
+}
+
+/* Bad options: exit 2, one line, naming the option. */
+static void test_bad_options(void **state)
+{
+	static const struct {
+		const char *args[6];
+		const char *prefix;
+	} cases[] = {
+		{ { "demo", "--threads", "0" }, "hotmem: demo: --threads: '0' is out of range" },
+		{ { "demo", "--threads", "65" }, "hotmem: demo: --threads: '65' is out of range" },
+		{ { "demo", "--threads", "x" }, "hotmem: demo: --threads: 'x' is not a number" },
+		{ { "demo", "--threads" }, "hotmem: demo: --threads: missing value" },
+		{ { "demo", "--span", "1X" }, "hotmem: demo: --span: '1X' is not a size" },
+		{ { "demo", "--cpus", "5-3" }, "hotmem: demo: --cpus: '5-3' is not a CPU list" },
+		{ { "demo", "--cpus", "4096" }, "hotmem: demo: --cpus: '4096' names a CPU above" },
+		{ { "demo", "--straddle", "foo" }, "hotmem: demo: --straddle: 'foo' is neither" },
+		{ { "demo", "--ring-entries", "3" }, "hotmem: demo: --ring-entries: '3' is not a power of two" },
+		{ { "demo", "--samples", "21" }, "hotmem: demo: --samples: '21' is out of range" },
+		{ { "demo", "--regions", "100000", "--span=4M" }, "hotmem: demo: --regions:" },
+		{ { "demo", "--frob" }, "hotmem: demo: --frob: unknown option" },
+		{ { "demo", "--json=1" }, "hotmem: demo: --json=1: unknown option" },
+		{ { "demo", "-x" }, "hotmem: demo: -: unknown option '-x'" },
+		{ { "demo", "extra" }, "hotmem: demo: extra: unexpected argument" },
+		{ { "version", "extra" }, "hotmem: version: extra: unexpected argument" },
+	};
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct run r;
+
+		run(&r, cases[i].args);
+		if (code(&r) != 2 || strncmp(r.err, cases[i].prefix,
+					     strlen(cases[i].prefix)))
+			print_message("case %u: exit %d, stderr: %s", i, code(&r), r.err);
+		assert_int_equal(code(&r), 2);
+		assert_one_error_line(&r, cases[i].prefix);
+		done(&r);
+	}
+}
+
+static struct json_object *demo_json(const char *const *extra)
+{
+	const char *a[16] = { "demo", "--json" };
+	struct json_object *o;
+	unsigned int i;
+	struct run r;
+
+	for (i = 0; extra && extra[i]; i++)
+		a[2 + i] = extra[i];
+	a[2 + i] = NULL;
+	run(&r, a);
+	assert_int_equal(code(&r), 0);
+	assert_int_equal(r.nerr, 0);
+	o = parse_json(r.out);
+	done(&r);
+	return o;
+}
+
+/* The demo's JSON: complete, consistent, and the hot window shows up hot. */
+static void test_demo_json(void **state)
+{
+	struct json_object *o = demo_json(NULL), *regs, *dr, *ri;
+	uint64_t hot_min = UINT64_MAX, cold_max = 0, span, base, n, samples;
+	size_t i;
+
+	(void)state;
+	assert_true(json_object_object_get_ex(o, "regions", &regs));
+	assert_true(json_object_object_get_ex(o, "drain", &dr));
+	assert_true(json_object_object_get_ex(o, "rings", &ri));
+	span = get_u64(o, "span");
+	samples = get_u64(o, "samples");
+	n = json_object_array_length(regs);
+	assert_int_equal(n, 32);
+	base = get_u64(json_object_array_get_idx(regs, 0), "start");
+	for (i = 0; i < n; i++) {
+		struct json_object *g = json_object_array_get_idx(regs, i);
+		uint64_t start = get_u64(g, "start") - base;
+		uint64_t nr = get_u64(g, "nr_accesses");
+
+		assert_true(nr <= samples);
+		/* the hot window is [span/4, span/4 + span/8) */
+		if (start >= span / 4 && start < span / 4 + span / 8)
+			hot_min = nr < hot_min ? nr : hot_min;
+		else
+			cold_max = nr > cold_max ? nr : cold_max;
+	}
+	assert_true(hot_min > cold_max);
+	assert_int_equal(get_u64(dr, "drained"),
+			 get_u64(dr, "applied") + get_u64(dr, "stale") +
+				 get_u64(dr, "filtered") + get_u64(dr, "straddling") +
+				 get_u64(dr, "unmatched") + get_u64(dr, "invalid"));
+	assert_int_equal(get_u64(dr, "drained"), get_u64(ri, "accepted"));
+	assert_int_equal(get_u64(dr, "drained"),
+			 get_u64(o, "threads") * get_u64(o, "reports_per_sample") * samples);
+	/* the demo injects stale and foreign-pid reports on purpose */
+	assert_true(get_u64(dr, "stale") > 0);
+	assert_true(get_u64(dr, "unmatched") > 0);
+	json_object_put(o);
+}
+
+/* Same seed, same bytes; another seed, other bytes. */
+static void test_demo_deterministic(void **state)
+{
+	static const char *const s2[] = { "--seed", "2", NULL };
+	static const char *const t4[] = { "--threads", "4", "--reports", "500", NULL };
+	struct json_object *a = demo_json(NULL), *b = demo_json(NULL);
+	struct json_object *c = demo_json(s2), *d = demo_json(t4), *e = demo_json(t4);
+
+	(void)state;
+	assert_string_equal(json_object_to_json_string(a), json_object_to_json_string(b));
+	assert_string_not_equal(json_object_to_json_string(a),
+				json_object_to_json_string(c));
+	assert_string_equal(json_object_to_json_string(d), json_object_to_json_string(e));
+	json_object_put(a);
+	json_object_put(b);
+	json_object_put(c);
+	json_object_put(d);
+	json_object_put(e);
+}
+
+/* The demo's filters act: only CPU 1's reports pass --cpus 1. */
+static void test_demo_filters(void **state)
+{
+	static const char *const cpus[] = { "--cpus", "1", NULL };
+	static const char *const wo[] = { "--write-only", NULL };
+	struct json_object *a = demo_json(cpus), *b = demo_json(wo), *dr;
+	uint64_t drained, filtered;
+
+	(void)state;
+	assert_true(json_object_object_get_ex(a, "drain", &dr));
+	drained = get_u64(dr, "drained");
+	filtered = get_u64(dr, "filtered");
+	/* two threads = CPUs 0 and 1; half of the fresh reports are CPU 0's */
+	assert_true(filtered > drained * 45 / 100 && filtered < drained * 50 / 100);
+	assert_true(json_object_object_get_ex(b, "drain", &dr));
+	/* 70% are reads */
+	assert_true(get_u64(dr, "filtered") > get_u64(dr, "drained") * 60 / 100);
+	json_object_put(a);
+	json_object_put(b);
+}
+
+/* The human table: a header row and one row per region. */
+static void test_demo_table(void **state)
+{
+	static const char *const a[] = { "demo", "--regions", "4", NULL };
+	struct run r;
+
+	(void)state;
+	run(&r, a);
+	assert_int_equal(code(&r), 0);
+	assert_non_null(strstr(r.out, "region  start"));
+	assert_non_null(strstr(r.out, "nr_accesses"));
+	assert_non_null(strstr(r.out, "256 MiB"));
+	assert_non_null(strstr(r.out, "\nreports: "));
+	/* title, blank, header, 4 rows, blank, reports, rings */
+	assert_int_equal(lines(r.out), 10);
+	done(&r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_help),
+		cmocka_unit_test(test_no_args),
+		cmocka_unit_test(test_unknown_command),
+		cmocka_unit_test(test_version),
+		cmocka_unit_test(test_command_help),
+		cmocka_unit_test(test_bad_options),
+		cmocka_unit_test(test_demo_json),
+		cmocka_unit_test(test_demo_deterministic),
+		cmocka_unit_test(test_demo_filters),
+		cmocka_unit_test(test_demo_table),
+	};
+
+	return hm_run_tests(tests);
+}
