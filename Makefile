@@ -14,7 +14,7 @@ FUZZ_SECONDS ?= 60
 SAN_ARGS := -Db_lundef=false -Dc_args=-fno-sanitize-recover=all \
 	    -Dc_link_args=-fno-sanitize-recover=all
 
-.PHONY: all deps build demo check bench fuzz clean
+.PHONY: all deps build demo check bench fuzz fuzz-tools clean
 
 all: build
 
@@ -49,9 +49,14 @@ check: build build-asan/build.ninja build-tsan/build.ninja
 bench: build
 	scripts/bench.sh
 
-fuzz: deps build-fuzz/build.ninja
+fuzz: deps fuzz-tools build-fuzz/build.ninja
 	ninja -C build-fuzz
 	scripts/fuzz.sh build-fuzz $(FUZZ_SECONDS)
+
+fuzz-tools:
+	@command -v clang >/dev/null && scripts/deps.sh --has libclang-rt-14-dev || { \
+		echo "make fuzz: needs clang and libclang-rt-14-dev (the libFuzzer runtime):" >&2; \
+		echo "  sudo apt-get install -y clang libclang-rt-14-dev" >&2; exit 1; }
 
 clean:
 	rm -rf build build-asan build-tsan build-fuzz

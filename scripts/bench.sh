@@ -16,7 +16,7 @@ host="$(uname -m) $(nproc) cpus, $(grep -m1 'model name' /proc/cpuinfo | cut -d:
 stamp=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 
 for b in build/bench/bench_*; do
-	[ -x "$b" ] || continue
+	[ -f "$b" ] && [ -x "$b" ] || continue
 	echo "== $b" >&2
 	"$b" --json | while IFS= read -r line; do
 		printf '%s\n' "${line%\}}, \"machine\": \"$host\", \"when\": \"$stamp\"}"

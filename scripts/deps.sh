@@ -57,16 +57,24 @@ opt=$(missing "${OPTIONAL[@]}")
 
 if [ "$mode" = install ] && [ "$(id -u)" = 0 ] && [ -n "$req$opt" ]; then
 	export DEBIAN_FRONTEND=noninteractive
-	echo "deps.sh: installing: $req $opt" >&2
-	apt-get update -qq >&2 || { echo "deps.sh: apt-get update failed" >&2; exit 1; }
+	log=${TMPDIR:-/tmp}/hotmem-deps.log
+	echo "deps.sh: installing $req $opt (apt output: $log)" >&2
+	apt_get() {
+		if ! apt-get "$@" >>"$log" 2>&1; then
+			tail -n 5 "$log" | sed 's/^/  /' >&2
+			return 1
+		fi
+	}
+	: >"$log"
+	apt_get update -qq || { echo "deps.sh: apt-get update failed" >&2; exit 1; }
 	# shellcheck disable=SC2086
-	if [ -n "$req" ] && ! apt-get install -y -qq --no-install-recommends $req >&2; then
+	if [ -n "$req" ] && ! apt_get install -y -qq --no-install-recommends $req; then
 		echo "deps.sh: could not install required packages: $req" >&2
 		exit 1
 	fi
 	for p in $opt; do
-		apt-get install -y -qq --no-install-recommends "$p" >&2 ||
-			echo "deps.sh: optional package $p not installed; the tests that need it will SKIP" >&2
+		apt_get install -y -qq --no-install-recommends "$p" ||
+			echo "deps.sh: optional package $p not installed; what needs it will SKIP" >&2
 	done
 	req=$(missing "${REQUIRED[@]}")
 	opt=$(missing "${OPTIONAL[@]}")

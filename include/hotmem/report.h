@@ -37,6 +37,9 @@ extern "C" {
  * @node:	NUMA node of the accessed memory, -1 if unknown.
  * @flags:	HM_REPORT_* bits.
  * @source:	source id, as returned by hm_add_source().
+ * @reserved:	zero. Makes the layout explicit: no padding bytes, so a
+ *		report copied field by field and one copied byte by byte are
+ *		the same bytes (traces, tests, comparisons).
  */
 struct hm_report {
 	uint64_t addr;
@@ -49,9 +52,10 @@ struct hm_report {
 	int16_t node;
 	uint8_t flags;
 	uint8_t source;
+	uint32_t reserved;
 };
 
-_Static_assert(sizeof(struct hm_report) <= 48, "a report must fit in 48 bytes");
+_Static_assert(sizeof(struct hm_report) == 48, "a report is 48 bytes, no padding");
 
 struct hm_ring_set;
 struct hm_ring;

@@ -32,10 +32,16 @@ static void append(char **buf, size_t *n, const char *p, ssize_t k)
 	(*buf)[*n] = '\0';
 }
 
+static void run_bin(struct run *r, const char *bin, const char *const *args);
+
 /* Run hotmem with a NULL-terminated argument list. */
 static void run(struct run *r, const char *const *args)
 {
-	const char *bin = getenv("HOTMEM_BIN");
+	run_bin(r, getenv("HOTMEM_BIN"), args);
+}
+
+static void run_bin(struct run *r, const char *bin, const char *const *args)
+{
 	posix_spawn_file_actions_t fa;
 	char *argv[32];
 	int po[2], pe[2];
@@ -412,9 +418,45 @@ static void test_demo_table(void **state)
 	done(&r);
 }
 
+/* examples/report_substrate runs and finds its hot region (index 5). */
+static void test_example(void **state)
+{
+	static const char *const none[] = { NULL };
+	const char *dir = getenv("EXAMPLES_DIR");
+	unsigned int idx = 0, hottest = 99, best = 0, nr, max = 0;
+	char path[4096], *line, *save = NULL;
+	struct run r;
+
+	(void)state;
+	assert_non_null(dir);
+	snprintf(path, sizeof(path), "%s/report_substrate", dir);
+	run_bin(&r, path, none);
+	assert_int_equal(code(&r), 0);
+	for (line = strtok_r(r.out, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		unsigned long long a, b, est;
+
+		if (sscanf(line, "[%llx, %llx) %u %llu", &a, &b, &nr, &est) == 4) {
+			if (nr > best) {
+				best = nr;
+				hottest = idx;
+			}
+			idx++;
+		}
+		if (sscanf(line, "drained %*u reports, applied %*u, max nr_accesses %u",
+			   &max) == 1)
+			assert_int_equal(max, best);
+	}
+	assert_int_equal(idx, 8);
+	assert_int_equal(hottest, 5);
+	assert_int_equal(best, 20);	/* hit in every sample */
+	done(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_example),
 		cmocka_unit_test(test_help),
 		cmocka_unit_test(test_no_args),
 		cmocka_unit_test(test_unknown_command),
