@@ -314,8 +314,10 @@ static int snapshot_build(struct hm_target *t)
 		i++;
 	}
 	s->nr = i;
-	memset(s->hit, 0, i * sizeof(*s->hit));
-	memset(s->wsum, 0, i * sizeof(*s->wsum));
+	if (i) {	/* a target without regions has no arrays yet */
+		memset(s->hit, 0, i * sizeof(*s->hit));
+		memset(s->wsum, 0, i * sizeof(*s->wsum));
+	}
 	return 0;
 }
 

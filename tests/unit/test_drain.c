@@ -885,9 +885,27 @@ static void test_snapshot_follows_regions(void **state)
 	hm_destroy_ctx(ctx);
 }
 
+/* A target without regions (found by fuzz_drain): reports are unmatched. */
+static void test_target_without_regions(void **state)
+{
+	struct hm_ctx *ctx = hm_new_ctx();
+	struct hm_target *t = hm_new_target();
+	struct hm_drain_stats st;
+	struct hm_report r = at(0, 1, 0, 1);
+
+	(void)state;
+	hm_add_target(ctx, t);
+	assert_int_equal(hm_add_source(ctx, "x", HM_ACCT_BINARY, 1), 0);
+	assert_int_equal(hm_drain_reports(ctx, &r, 1, 10 * MS, &st), 0);
+	assert_int_equal(st.unmatched, 1);
+	assert_int_equal(st.max_nr_accesses, 0);
+	hm_destroy_ctx(ctx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_target_without_regions),
 		cmocka_unit_test(test_against_reference),
 		cmocka_unit_test(test_binary_rule),
 		cmocka_unit_test(test_weighted_estimate),
