@@ -141,8 +141,8 @@ HM_RING_INLINE void hm_ring_commit(struct hm_ring *ring)
  * Async-signal-safe; no lock, no allocation, no system call.
  *
  * Return: 0; -ENOBUFS when the ring is full (counted in dropped_full);
- * -EBUSY when a push on this thread was interrupted by the caller, a signal
- * handler (counted in dropped_busy).
+ * -EBUSY when called from a signal handler that interrupted a push on the
+ * same ring (counted in dropped_busy).
  */
 HM_RING_INLINE int hm_report_access(struct hm_ring *ring, const struct hm_report *r)
 {
