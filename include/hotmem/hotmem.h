@@ -10,6 +10,8 @@
 #include <hotmem/report.h>
 #include <hotmem/monitor.h>
 #include <hotmem/drain.h>
+#include <hotmem/ops.h>
+#include <hotmem/scheme.h>
 #include <hotmem/linux.h>
 
 #endif /* HOTMEM_HOTMEM_H */

@@ -16,6 +16,8 @@
 #include <stdint.h>
 
 #include <hotmem/list.h>
+#include <hotmem/ops.h>
+#include <hotmem/rand.h>
 #include <hotmem/report.h>
 
 #ifdef __cplusplus
@@ -38,11 +40,14 @@ extern "C" {
  * @last_est_accesses:	@est_accesses of the previous aggregation window.
  * @wres_bp:		carry of the weighted-to-nr_accesses normalization,
  *			in basis points of one sample (docs/substrate.md).
+ * @sampling_addr:	the address the sampling access check looks at in the
+ *			current sampling interval (ops with check_access).
  * @list:		link in the target's region list.
  */
 struct hm_region {
 	uint64_t start;
 	uint64_t end;
+	uint64_t sampling_addr;
 	uint32_t nr_accesses;
 	uint32_t last_nr_accesses;
 	uint32_t age;
@@ -87,11 +92,26 @@ struct hm_addr_range {
 };
 
 /**
+ * struct hm_intervals_goal - intervals auto-tuning toward an access ratio.
+ * @access_bp:	the ratio of observed access events to the most possible
+ *		that the tuner aims at, in basis points (4% = 400).
+ * @aggrs:	tune every this many aggregation windows; 0 disables tuning.
+ * @min_sample_us, @max_sample_us: bounds of the sampling interval.
+ */
+struct hm_intervals_goal {
+	uint32_t access_bp;
+	uint32_t aggrs;
+	uint64_t min_sample_us;
+	uint64_t max_sample_us;
+};
+
+/**
  * struct hm_attrs - monitoring attributes, DAMON's monitoring_attrs.
  * @sample_interval_us:	time between access checks (report drains).
  * @aggr_interval_us:	length of an aggregation window.
  * @ops_update_interval_us: how often target address ranges are refreshed.
  * @min_nr_regions, @max_nr_regions: bounds of the adaptive region count.
+ * @intervals_goal:	intervals auto-tuning (off when aggrs is 0).
  */
 struct hm_attrs {
 	uint64_t sample_interval_us;
@@ -99,6 +119,7 @@ struct hm_attrs {
 	uint64_t ops_update_interval_us;
 	uint32_t min_nr_regions;
 	uint32_t max_nr_regions;
+	struct hm_intervals_goal intervals_goal;
 };
 
 /* How a source's reports turn into region counters. */
@@ -191,6 +212,9 @@ struct hm_drain_stats {
 	uint64_t samples;
 };
 
+/* Called with the aggregated regions, just before they are reset. */
+typedef void (*hm_aggregate_fn)(struct hm_ctx *ctx, void *arg);
+
 /**
  * struct hm_ctx - a monitoring context.
  * @attrs:	monitoring attributes; change them with hm_set_attrs().
@@ -205,6 +229,31 @@ struct hm_drain_stats {
  * @nr_sources:	number of registered sources.
  * @filters:	private: the sample filters (hm_set_sample_filters()).
  * @totals:	counters summed over every drain of this context.
+ *
+ * The monitor (hm_monitor_start(), hm_monitor_step()):
+ * @ops, @ops_priv: the backend, or NULL.
+ * @reports:	producer rings drained every sampling interval, or NULL.
+ * @schemes:	the schemes, applied in order.
+ * @after_aggregate, @after_aggregate_arg: called at each aggregation
+ *		boundary with the window's results (records use it).
+ * @rng:	the generator for region splitting and sampling addresses;
+ *		seeded with hm_ctx_seed().
+ * @now_ns:	the caller's clock at the current step.
+ * @next_sample_ns: when the next sampling interval is due.
+ * @passed_sample_intervals: sampling intervals done (DAMON's clock).
+ * @next_aggregation_sis, @next_ops_update_sis, @next_intervals_tune_sis:
+ *		when the next of each is due, in sampling intervals.
+ * @aggr_samples: sampling intervals per aggregation window, kept when the
+ *		intervals tuner changes the sampling interval.
+ * @sz_limit:	region size cap for merging (hm_apply_min_nr_regions()).
+ * @last_nr_regions: region count at the last split (three-way split rule).
+ * @split_offset: rotating start of "split one in every step" above max/2.
+ * @max_nr_accesses: largest nr_accesses after the last access check.
+ * @skipped_samples: sampling intervals not run because every scheme was
+ *		deactivated by its watermarks.
+ * @running:	hm_monitor_start() succeeded.
+ * @interval_open: a sampling interval is under way (watermarks allowed it).
+ * @score_hist:	private: bytes per score, for the quota's minimum score.
  */
 struct hm_ctx {
 	struct hm_attrs attrs;
@@ -216,6 +265,29 @@ struct hm_ctx {
 	uint32_t nr_sources;
 	struct hm_filter_set *filters;
 	struct hm_drain_stats totals;
+
+	const struct hm_ops *ops;
+	void *ops_priv;
+	struct hm_ring_set *reports;
+	struct hm_list schemes;
+	hm_aggregate_fn after_aggregate;
+	void *after_aggregate_arg;
+	struct hm_rand rng;
+	uint64_t now_ns;
+	uint64_t next_sample_ns;
+	uint64_t passed_sample_intervals;
+	uint64_t next_aggregation_sis;
+	uint64_t next_ops_update_sis;
+	uint64_t next_intervals_tune_sis;
+	uint64_t aggr_samples;
+	uint64_t sz_limit;
+	uint32_t last_nr_regions;
+	uint32_t split_offset;
+	uint32_t max_nr_accesses;
+	uint64_t skipped_samples;
+	bool running;
+	bool interval_open;
+	uint64_t score_hist[100];
 };
 
 #define hm_for_each_target(t, ctx) \
@@ -245,13 +317,30 @@ static inline uint64_t hm_sz_region(const struct hm_region *r)
 	return r->end - r->start;
 }
 
-/* Contexts. hm_new_ctx() sets DAMON's defaults (5 ms, 100 ms, 60 s, 10, 1000). */
+/*
+ * Contexts. hm_new_ctx() sets DAMON's defaults (5 ms, 100 ms, 60 s, 10,
+ * 1000), a min_region_sz of 4096 and seed 0.
+ */
 struct hm_ctx *hm_new_ctx(void);
 void hm_destroy_ctx(struct hm_ctx *ctx);
-/* Validate as DAMON does (-EINVAL, nothing changed), then apply. */
+void hm_ctx_seed(struct hm_ctx *ctx, uint64_t seed);
+/*
+ * Validate as DAMON does (-EINVAL, nothing changed): min_nr_regions >= 3,
+ * min <= max, sample <= aggr, and with an intervals goal, its bounds in
+ * order around the sampling interval. Then apply, converting existing
+ * results to the new intervals (online change) and moving the next due
+ * points.
+ */
 int hm_set_attrs(struct hm_ctx *ctx, const struct hm_attrs *attrs);
 /* Samples per aggregation window: max(1, aggr / max(sample, 1)). */
 uint32_t hm_samples_per_aggr(const struct hm_attrs *attrs);
+/*
+ * One region's result converted to new intervals (damon_update_monitoring_result):
+ * counts keep their share of the window, age its length in time; mid-window
+ * (@aggregating) the window restarts, as if just reset.
+ */
+void hm_update_monitoring_result(struct hm_region *r, const struct hm_attrs *old_attrs,
+				 const struct hm_attrs *new_attrs, bool aggregating);
 
 /* Targets. */
 struct hm_target *hm_new_target(void);
@@ -301,6 +390,65 @@ int hm_set_regions(struct hm_target *t, const struct hm_addr_range *ranges,
  * and likewise for est_accesses (kdamond_reset_aggregated).
  */
 void hm_reset_aggregated(struct hm_ctx *ctx);
+
+/* ---- the adaptive regions (DAMON's rules, docs/monitor.md) ---- */
+
+/*
+ * One merge pass over @t's regions in address order, counting age: neighbours
+ * that touch, whose nr_accesses differ by at most @threshold, and whose sizes
+ * add up to at most @sz_limit are merged.
+ */
+void hm_merge_regions_of(struct hm_target *t, uint32_t threshold,
+			 uint64_t sz_limit);
+/* The same, choosing whether this pass counts age (repeated passes do not). */
+void hm_merge_regions_of_aged(struct hm_target *t, uint32_t threshold,
+			      uint64_t sz_limit, bool count_age);
+/*
+ * kdamond_merge_regions: a pass with threshold max_nr_accesses / 10, then
+ * passes with a doubling threshold while the count is above max_nr_regions.
+ */
+void hm_merge_regions(struct hm_ctx *ctx, uint32_t max_nr_accesses,
+		      uint64_t sz_limit);
+/*
+ * Cut every region larger than total size / min_nr_regions (aligned up to
+ * min_region_sz) into pieces of that size. Return: that size.
+ */
+uint64_t hm_apply_min_nr_regions(struct hm_ctx *ctx);
+/* Split each region of @t into up to @nr_subs random 10-90% pieces. */
+void hm_split_regions_of(struct hm_ctx *ctx, struct hm_target *t,
+			 unsigned int nr_subs);
+/* kdamond_split_regions: two or three pieces, or some regions above max/2. */
+void hm_split_regions(struct hm_ctx *ctx);
+
+/* ---- counts between aggregation boundaries ---- */
+
+/* current + last x left_bp / 10000 (damon_mvsum). */
+uint64_t hm_mvsum(uint64_t current, uint64_t last, uint64_t left_bp);
+/* The on-demand moving sum of @r's nr_accesses (mm 2026). */
+uint32_t hm_nr_accesses_mvsum(const struct hm_ctx *ctx, const struct hm_region *r);
+
+/* ---- the loop ---- */
+
+/*
+ * Start monitoring at @now_ns: set the due points, give targets without
+ * regions their ops ranges, cut regions to min_nr_regions, set every
+ * scheme's first apply point. Return: 0, -EINVAL (bad attributes or
+ * min_region_sz), or an ops error.
+ */
+int hm_monitor_start(struct hm_ctx *ctx, uint64_t now_ns);
+/*
+ * Advance to the caller's clock @now_ns. If a sampling interval is due, run
+ * one kdamond iteration in DAMON's order: watermarks; prepare access
+ * checks; the access check (drain of ctx->reports and/or the ops' sampling
+ * check); at an aggregation boundary, merge; apply due schemes; at the
+ * boundary, tune intervals, call after_aggregate, reset and split; at an
+ * ops-update boundary, refresh ranges. Call it at least once per sampling
+ * interval. Return: 1 if an iteration ran, 0 if none was due, or a negative
+ * errno.
+ */
+int hm_monitor_step(struct hm_ctx *ctx, uint64_t now_ns);
+/* Intervals auto-tuning, one step (run by hm_monitor_step when due). */
+void hm_tune_intervals(struct hm_ctx *ctx);
 
 #ifdef __cplusplus
 }

@@ -62,6 +62,7 @@ struct drain_run {
 	struct hm_ctx *ctx;
 	uint64_t now_ns;
 	uint64_t fresh_ns;
+	bool ops_check;		/* also ask the ops' sampling check */
 	struct hm_drain_stats st;
 };
 
@@ -475,7 +476,14 @@ static uint32_t sample_region(struct hm_region *r, bool hit, uint64_t w,
 	return r->nr_accesses;
 }
 
-static uint32_t finish_sample(struct hm_ctx *ctx, bool have_snapshots)
+static bool ops_accessed(struct hm_ctx *ctx, bool ops_check, struct hm_target *t,
+			 struct hm_region *r)
+{
+	return ops_check && ctx->ops && ctx->ops->check_access &&
+	       ctx->ops->check_access(ctx->ops_priv, t, r);
+}
+
+static uint32_t finish_sample(struct hm_ctx *ctx, bool have_snapshots, bool ops_check)
 {
 	uint32_t max = 0, nr;
 	struct hm_target *t;
@@ -487,14 +495,16 @@ static uint32_t finish_sample(struct hm_ctx *ctx, bool have_snapshots)
 
 		if (!have_snapshots) {
 			hm_for_each_region(r, t) {
-				nr = sample_region(r, false, 0, ctx->min_region_sz);
+				nr = sample_region(r, ops_accessed(ctx, ops_check, t, r), 0,
+						   ctx->min_region_sz);
 				max = nr > max ? nr : max;
 			}
 			continue;
 		}
 		for (i = 0; i < s->nr; i++) {
-			nr = sample_region(s->reg[i], s->hit[i], s->wsum[i],
-					   ctx->min_region_sz);
+			bool hit = s->hit[i] || ops_accessed(ctx, ops_check, t, s->reg[i]);
+
+			nr = sample_region(s->reg[i], hit, s->wsum[i], ctx->min_region_sz);
 			max = nr > max ? nr : max;
 		}
 	}
@@ -533,12 +543,24 @@ static void add_stats(struct hm_drain_stats *to, const struct hm_drain_stats *s)
 static int end(struct hm_ctx *ctx, struct drain_run *run, bool ok,
 	       struct hm_drain_stats *st)
 {
-	run->st.max_nr_accesses = finish_sample(ctx, ok);
+	run->st.max_nr_accesses = finish_sample(ctx, ok, run->ops_check);
 	run->st.samples = 1;
 	add_stats(&ctx->totals, &run->st);
 	if (st)
 		*st = run->st;
 	return ok ? 0 : -ENOMEM;
+}
+
+int hm__access_check(struct hm_ctx *ctx, struct hm_ring_set *set, uint64_t now_ns,
+		     struct hm_drain_stats *st)
+{
+	struct drain_run run;
+	bool ok = !begin(ctx, now_ns, &run);
+
+	run.ops_check = true;
+	if (ok && set)
+		hm_ring_set_consume(set, apply_batch, &run);
+	return end(ctx, &run, ok, st);
 }
 
 int hm_drain(struct hm_ctx *ctx, struct hm_ring_set *set, uint64_t now_ns,

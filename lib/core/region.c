@@ -12,59 +12,6 @@
 
 #include "internal.h"
 
-struct hm_ctx *hm_new_ctx(void)
-{
-	struct hm_ctx *ctx = calloc(1, sizeof(*ctx));
-
-	if (!ctx)
-		return NULL;
-	ctx->attrs.sample_interval_us = 5 * 1000;
-	ctx->attrs.aggr_interval_us = 100 * 1000;
-	ctx->attrs.ops_update_interval_us = 60 * 1000 * 1000;
-	ctx->attrs.min_nr_regions = 10;
-	ctx->attrs.max_nr_regions = 1000;
-	ctx->min_region_sz = 4096;
-	ctx->straddle = HM_STRADDLE_REJECT;
-	hm_list_init(&ctx->targets);
-	return ctx;
-}
-
-void hm_destroy_ctx(struct hm_ctx *ctx)
-{
-	struct hm_target *t, *next;
-
-	if (!ctx)
-		return;
-	hm_for_each_target_safe(t, next, ctx)
-		hm_destroy_target(t, ctx);
-	hm_filter_set_free(ctx->filters);
-	free(ctx);
-}
-
-uint32_t hm_samples_per_aggr(const struct hm_attrs *attrs)
-{
-	uint64_t sample = attrs->sample_interval_us ? attrs->sample_interval_us : 1;
-	uint64_t n = attrs->aggr_interval_us / sample;
-
-	if (n > UINT32_MAX)
-		n = UINT32_MAX;
-	return n ? (uint32_t)n : 1;
-}
-
-int hm_set_attrs(struct hm_ctx *ctx, const struct hm_attrs *attrs)
-{
-	if (!ctx || !attrs)
-		return -EINVAL;
-	if (attrs->min_nr_regions < 3)
-		return -EINVAL;
-	if (attrs->min_nr_regions > attrs->max_nr_regions)
-		return -EINVAL;
-	if (attrs->sample_interval_us > attrs->aggr_interval_us)
-		return -EINVAL;
-	ctx->attrs = *attrs;
-	return 0;
-}
-
 struct hm_target *hm_new_target(void)
 {
 	struct hm_target *t = calloc(1, sizeof(*t));

@@ -1,0 +1,778 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Schemes (DAMOS): access pattern -> action, within a quota. Per apply
+ * interval, each due scheme's quota is adjusted (charge windows, the
+ * effective size from goals, time and size, the minimum score from a size
+ * histogram of scores), then every region is offered to every due scheme:
+ * skip what the last full window already charged, trim to the quota, filter,
+ * apply through the ops, charge and count. The rules are DAMON's; where the
+ * kernel generations differ hotmem follows mm 2026 (moving-sum matching,
+ * resume point cleared at a target's last region without skipping it).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <hotmem/scheme.h>
+
+#include "internal.h"
+
+#define BP 10000u
+#define MAX_SUBSCORE 100
+#define MAX_AGE_IN_LOG 32
+
+static uint64_t mult_frac(uint64_t x, uint64_t n, uint64_t d)
+{
+	unsigned __int128 v = (unsigned __int128)x * n / d;
+
+	return v > UINT64_MAX ? UINT64_MAX : (uint64_t)v;
+}
+
+static uint64_t sat_mul(uint64_t a, uint64_t b)
+{
+	unsigned __int128 v = (unsigned __int128)a * b;
+
+	return v > UINT64_MAX ? UINT64_MAX : (uint64_t)v;
+}
+
+/* ---- schemes: create, validate, commit -------------------------------------- */
+
+static int validate(const struct hm_scheme *s)
+{
+	const struct hm_access_pattern *p = &s->pattern;
+	uint32_t i;
+
+	if ((unsigned int)s->action >= HM_NR_ACTIONS)
+		return -EINVAL;
+	if (p->min_sz > p->max_sz || p->min_nr_accesses > p->max_nr_accesses ||
+	    p->min_age > p->max_age)
+		return -EINVAL;
+	if (s->nr_dests > HM_MAX_DESTS || s->quota.nr_goals > HM_MAX_GOALS ||
+	    s->nr_filters > HM_MAX_FILTERS)
+		return -EINVAL;
+	if (s->action != HM_ACTION_STAT && !s->nr_dests)
+		return -EINVAL;
+	if (s->nr_dests > 1) {
+		uint64_t w = 0;
+
+		for (i = 0; i < s->nr_dests; i++)
+			w += s->dests[i].weight;
+		if (!w)
+			return -EINVAL;
+	}
+	for (i = 0; i < s->quota.nr_goals; i++) {
+		const struct hm_quota_goal *g = &s->quota.goals[i];
+
+		if ((unsigned int)g->metric >= HM_NR_GOAL_METRICS || !g->target_value)
+			return -EINVAL;
+	}
+	if ((unsigned int)s->quota.tuner > HM_TUNER_TEMPORAL)
+		return -EINVAL;
+	for (i = 0; i < s->nr_filters; i++) {
+		const struct hm_filter *f = &s->filters[i];
+
+		if (f->type != HM_FILTER_ADDR && f->type != HM_FILTER_TARGET)
+			return -EINVAL;
+		if (f->type == HM_FILTER_ADDR && f->addr.start >= f->addr.end)
+			return -EINVAL;
+	}
+	if (s->wmarks.metric != HM_WMARK_NONE &&
+	    s->wmarks.metric != HM_WMARK_FREE_MEM_RATE)
+		return -EINVAL;
+	if (s->wmarks.metric == HM_WMARK_FREE_MEM_RATE &&
+	    !(s->wmarks.low <= s->wmarks.mid && s->wmarks.mid <= s->wmarks.high))
+		return -EINVAL;
+	return 0;
+}
+
+void hm_set_filters_default_reject(struct hm_scheme *s)
+{
+	/* Rejected by default iff the last filter allows (no ops filters). */
+	s->core_filters_default_reject =
+		s->nr_filters && s->filters[s->nr_filters - 1].allow;
+}
+
+/* Copy @src's parameters onto @dst, keeping @dst's state. */
+static void commit_params(struct hm_scheme *dst, const struct hm_scheme *src)
+{
+	struct hm_quota *dq = &dst->quota;
+	const struct hm_quota *sq = &src->quota;
+	uint32_t i;
+
+	dst->pattern = src->pattern;
+	dst->action = src->action;
+	memcpy(dst->dests, src->dests, sizeof(dst->dests));
+	dst->nr_dests = src->nr_dests;
+	dst->apply_interval_us = src->apply_interval_us;
+
+	dq->reset_interval_ms = sq->reset_interval_ms;
+	dq->ms = sq->ms;
+	dq->sz = sq->sz;
+	/* Goals by position; a user_input goal takes the new current value. */
+	for (i = 0; i < sq->nr_goals; i++) {
+		struct hm_quota_goal *d = &dq->goals[i];
+		const struct hm_quota_goal *g = &sq->goals[i];
+
+		if (i >= dq->nr_goals || d->metric != g->metric)
+			d->current_value = g->current_value;
+		if (g->metric == HM_GOAL_USER_INPUT)
+			d->current_value = g->current_value;
+		d->metric = g->metric;
+		d->target_value = g->target_value;
+		d->nid = g->nid;
+	}
+	dq->nr_goals = sq->nr_goals;
+	dq->tuner = sq->tuner;
+	dq->fail_charge_num = sq->fail_charge_num;
+	dq->fail_charge_denom = sq->fail_charge_denom;
+	dq->weight_sz = sq->weight_sz;
+	dq->weight_nr_accesses = sq->weight_nr_accesses;
+	dq->weight_age = sq->weight_age;
+
+	dst->wmarks.metric = src->wmarks.metric;
+	dst->wmarks.interval_us = src->wmarks.interval_us;
+	dst->wmarks.high = src->wmarks.high;
+	dst->wmarks.mid = src->wmarks.mid;
+	dst->wmarks.low = src->wmarks.low;
+
+	memcpy(dst->filters, src->filters, sizeof(dst->filters));
+	dst->nr_filters = src->nr_filters;
+	dst->max_nr_snapshots = src->max_nr_snapshots;
+	hm_set_filters_default_reject(dst);
+}
+
+struct hm_scheme *hm_new_scheme(const struct hm_scheme *tmpl, int *err)
+{
+	struct hm_scheme *s;
+	int ret = tmpl ? validate(tmpl) : -EINVAL;
+
+	if (ret) {
+		if (err)
+			*err = ret;
+		return NULL;
+	}
+	s = calloc(1, sizeof(*s));
+	if (!s) {
+		if (err)
+			*err = -ENOMEM;
+		return NULL;
+	}
+	commit_params(s, tmpl);
+	s->wmarks.activated = true;
+	hm_list_init(&s->list);
+	return s;
+}
+
+void hm_add_scheme(struct hm_ctx *ctx, struct hm_scheme *s)
+{
+	hm_list_add_tail(&s->list, &ctx->schemes);
+}
+
+void hm_destroy_scheme(struct hm_scheme *s)
+{
+	if (!s)
+		return;
+	hm_list_del(&s->list);
+	free(s);
+}
+
+int hm_commit_scheme(struct hm_scheme *dst, const struct hm_scheme *src)
+{
+	int ret = validate(src);
+
+	if (ret)
+		return ret;
+	commit_params(dst, src);
+	return 0;
+}
+
+unsigned int hm_nr_schemes(const struct hm_ctx *ctx)
+{
+	const struct hm_list *p;
+	unsigned int n = 0;
+
+	for (p = ctx->schemes.next; p != &ctx->schemes; p = p->next)
+		n++;
+	return n;
+}
+
+int hm_commit_schemes(struct hm_ctx *ctx, const struct hm_scheme *src, unsigned int n)
+{
+	unsigned int have = hm_nr_schemes(ctx), i, nr_new = n > have ? n - have : 0;
+	struct hm_scheme **fresh, *s, *next;
+	int ret = 0;
+
+	for (i = 0; i < n; i++) {
+		ret = validate(&src[i]);
+		if (ret)
+			return ret;
+	}
+	fresh = calloc(nr_new ? nr_new : 1, sizeof(*fresh));
+	if (!fresh)
+		return -ENOMEM;
+	for (i = 0; i < nr_new; i++) {
+		fresh[i] = hm_new_scheme(&src[have + i], &ret);
+		if (!fresh[i]) {
+			while (i--)
+				hm_destroy_scheme(fresh[i]);
+			free(fresh);
+			return ret;
+		}
+	}
+	i = 0;
+	hm_for_each_scheme_safe(s, next, ctx) {
+		if (i < n)
+			commit_params(s, &src[i]);
+		else
+			hm_destroy_scheme(s);
+		i++;
+	}
+	for (i = 0; i < nr_new; i++) {
+		hm_add_scheme(ctx, fresh[i]);
+		/* due at the next apply point from now */
+		fresh[i]->next_apply_sis = ctx->passed_sample_intervals +
+			(fresh[i]->apply_interval_us ? fresh[i]->apply_interval_us :
+						       ctx->attrs.aggr_interval_us) /
+				(ctx->attrs.sample_interval_us ? ctx->attrs.sample_interval_us : 1);
+	}
+	free(fresh);
+	return 0;
+}
+
+/* ---- matching and scores ------------------------------------------------------ */
+
+static uint32_t pct_to_nr(const struct hm_ctx *ctx, uint32_t pct)
+{
+	uint64_t v = mult_frac(pct, hm_samples_per_aggr(&ctx->attrs), 100);
+
+	return v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
+}
+
+bool hm_scheme_pattern_match(const struct hm_ctx *ctx, const struct hm_region *r,
+			     const struct hm_scheme *s)
+{
+	const struct hm_access_pattern *p = &s->pattern;
+	uint64_t sz = hm_sz_region(r);
+	uint32_t nr = hm_nr_accesses_mvsum(ctx, r);
+	uint32_t lo = p->min_nr_accesses, hi = p->max_nr_accesses;
+
+	if (p->rate) {
+		lo = pct_to_nr(ctx, lo);
+		hi = pct_to_nr(ctx, hi);
+	}
+	return p->min_sz <= sz && sz <= p->max_sz && lo <= nr && nr <= hi &&
+	       p->min_age <= r->age && r->age <= p->max_age;
+}
+
+uint32_t hm_hot_score(const struct hm_ctx *ctx, const struct hm_region *r,
+		      const struct hm_scheme *s)
+{
+	uint32_t w_freq = s->quota.weight_nr_accesses, w_age = s->quota.weight_age;
+	uint64_t freq = (uint64_t)hm_nr_accesses_mvsum(ctx, r) * MAX_SUBSCORE /
+			hm_samples_per_aggr(&ctx->attrs);
+	uint64_t age_sec = (uint64_t)r->age * ctx->attrs.aggr_interval_us / 1000000;
+	int age_log, age_sub;
+	uint64_t hot;
+
+	if (freq > MAX_SUBSCORE)
+		freq = MAX_SUBSCORE;
+	for (age_log = 0; age_log < MAX_AGE_IN_LOG && age_sec; age_log++)
+		age_sec >>= 1;
+	/* An idle region gets colder as it ages. */
+	if (!freq)
+		age_log = -age_log;
+	age_log += MAX_AGE_IN_LOG;
+	age_sub = age_log * MAX_SUBSCORE / MAX_AGE_IN_LOG / 2;
+
+	hot = (uint64_t)w_freq * freq + (uint64_t)w_age * (uint64_t)age_sub;
+	if (w_freq + w_age)
+		hot /= (uint64_t)w_freq + w_age;
+	return (uint32_t)(hot * HM_MAX_SCORE / MAX_SUBSCORE);
+}
+
+uint32_t hm_cold_score(const struct hm_ctx *ctx, const struct hm_region *r,
+		       const struct hm_scheme *s)
+{
+	return HM_MAX_SCORE - hm_hot_score(ctx, r, s);
+}
+
+uint32_t hm_scheme_score(const struct hm_ctx *ctx, const struct hm_region *r,
+			 const struct hm_scheme *s)
+{
+	switch (s->action) {
+	case HM_ACTION_MIGRATE_HOT:
+		return hm_hot_score(ctx, r, s);
+	case HM_ACTION_MIGRATE_COLD:
+		return hm_cold_score(ctx, r, s);
+	default:
+		return HM_MAX_SCORE;
+	}
+}
+
+/* ---- the feedback loop, goals and the effective quota ------------------------- */
+
+uint64_t hm_feed_loop_next_input(uint64_t last_input, uint64_t score)
+{
+	const uint64_t goal = BP, min_input = BP;
+	uint64_t diff, comp;
+
+	if (score == goal)
+		return last_input;
+	if (score >= goal * 2)
+		return min_input;
+	diff = score > goal ? score - goal : goal - score;
+	if (last_input && diff > UINT64_MAX / last_input)
+		comp = last_input / goal * diff;
+	else
+		comp = last_input * diff / goal;
+	if (score > goal)
+		return last_input > comp && last_input - comp > min_input ?
+			       last_input - comp : min_input;
+	return last_input + comp < last_input ? UINT64_MAX : last_input + comp;
+}
+
+bool hm_quota_is_set(const struct hm_quota *q)
+{
+	return q->esz || q->sz || q->ms || q->nr_goals;
+}
+
+static bool quota_is_full(const struct hm_quota *q, uint64_t min_region_sz)
+{
+	if (!hm_quota_is_set(q))
+		return false;
+	return q->charged_sz >= q->esz || q->esz - q->charged_sz < min_region_sz;
+}
+
+/* Bytes of @t's pattern-matching regions on @nid, resident, and weighted. */
+struct node_sum {
+	uint64_t on_node, resident;
+	unsigned __int128 w_on, w_all;
+};
+
+static void sum_node(struct hm_ctx *ctx, struct hm_scheme *s, int nid,
+		     struct node_sum *sum)
+{
+	struct hm_target *t;
+	struct hm_region *r;
+
+	memset(sum, 0, sizeof(*sum));
+	hm_for_each_target(t, ctx) {
+		hm_for_each_region(r, t) {
+			uint64_t on = 0, res = 0, w;
+
+			if (!hm_scheme_pattern_match(ctx, r, s))
+				continue;
+			if (ctx->ops->range_on_node(ctx->ops_priv, t, r->start, r->end,
+						    nid, &on, &res) || !res)
+				continue;
+			if (on > res)
+				on = res;
+			sum->on_node += on;
+			sum->resident += res;
+			/* accesses in DAMON's unit: frequency x bytes */
+			w = (uint64_t)hm_nr_accesses_mvsum(ctx, r);
+			sum->w_on += (unsigned __int128)w * hm_sz_region(r) * on / res;
+			sum->w_all += (unsigned __int128)w * hm_sz_region(r);
+		}
+	}
+}
+
+void hm_update_goal_values(struct hm_ctx *ctx, struct hm_scheme *s)
+{
+	uint32_t i;
+
+	for (i = 0; i < s->quota.nr_goals; i++) {
+		struct hm_quota_goal *g = &s->quota.goals[i];
+		struct hm_node_mem mem;
+		struct node_sum sum;
+
+		switch (g->metric) {
+		case HM_GOAL_USER_INPUT:
+			break;
+		case HM_GOAL_NODE_MEM_USED_BP:
+		case HM_GOAL_NODE_MEM_FREE_BP:
+			if (!ctx->ops || !ctx->ops->node_mem)
+				break;
+			if (ctx->ops->node_mem(ctx->ops_priv, g->nid, &mem)) {
+				/* no such node: nothing used, all free */
+				g->current_value = g->metric == HM_GOAL_NODE_MEM_USED_BP ? 0 : BP;
+			} else if (!mem.total || mem.total < mem.free) {
+				g->current_value = g->metric == HM_GOAL_NODE_MEM_USED_BP ? BP : 0;
+			} else {
+				uint64_t used = mult_frac(mem.total - mem.free, BP, mem.total);
+
+				g->current_value = g->metric == HM_GOAL_NODE_MEM_USED_BP ?
+							   used : BP - used;
+			}
+			break;
+		case HM_GOAL_NODE_ELIGIBLE_MEM_BP:
+		case HM_GOAL_NODE_HOT_SHARE_BP:
+			if (!ctx->ops || !ctx->ops->range_on_node)
+				break;
+			sum_node(ctx, s, g->nid, &sum);
+			if (g->metric == HM_GOAL_NODE_ELIGIBLE_MEM_BP)
+				g->current_value = sum.resident ?
+					mult_frac(sum.on_node, BP, sum.resident) : 0;
+			else
+				g->current_value = sum.w_all ?
+					(uint64_t)(sum.w_on * BP / sum.w_all) : 0;
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+/* The highest goal score: the least aggressive of them. */
+static uint64_t quota_score(const struct hm_quota *q)
+{
+	uint64_t best = 0, v;
+	uint32_t i;
+
+	for (i = 0; i < q->nr_goals; i++) {
+		v = mult_frac(q->goals[i].current_value, BP, q->goals[i].target_value);
+		if (v > best)
+			best = v;
+	}
+	return best;
+}
+
+void hm_set_effective_quota(struct hm_ctx *ctx, struct hm_scheme *s)
+{
+	struct hm_quota *q = &s->quota;
+	uint64_t esz = UINT64_MAX;
+
+	if (!q->ms && !q->nr_goals) {
+		q->esz = q->sz;
+		return;
+	}
+	if (q->nr_goals) {
+		uint64_t score;
+
+		hm_update_goal_values(ctx, s);
+		score = quota_score(q);
+		if (q->tuner == HM_TUNER_TEMPORAL) {
+			if (score >= BP)
+				q->esz_bp = 0;
+			else
+				q->esz_bp = q->sz ? sat_mul(q->sz, BP) : UINT64_MAX;
+		} else {
+			q->esz_bp = hm_feed_loop_next_input(q->esz_bp > BP ? q->esz_bp : BP,
+							    score);
+		}
+		esz = q->esz_bp / BP;
+	}
+	if (q->ms) {
+		uint64_t tput = q->total_charged_ns ?
+			mult_frac(q->total_charged_sz, 1000000, q->total_charged_ns) :
+			4096ull * 1024;	/* bytes per ms before anything is measured */
+		uint64_t esz_time = sat_mul(tput, q->ms);
+
+		if (esz_time < ctx->min_region_sz)
+			esz_time = ctx->min_region_sz;
+		if (esz_time < esz)
+			esz = esz_time;
+	}
+	if (q->sz && q->sz < esz)
+		esz = q->sz;
+	q->esz = esz;
+}
+
+void hm_quota_charge(struct hm_quota *q, uint64_t sz, uint64_t applied)
+{
+	if (!q->fail_charge_denom || applied > sz)
+		q->charged_sz += sz;
+	else
+		q->charged_sz += applied + mult_frac(sz - applied, q->fail_charge_num,
+						     q->fail_charge_denom);
+}
+
+void hm_adjust_quota(struct hm_ctx *ctx, struct hm_scheme *s)
+{
+	struct hm_quota *q = &s->quota;
+	uint32_t score, max_score = 0;
+	struct hm_target *t;
+	struct hm_region *r;
+	uint64_t cum;
+
+	if (!q->ms && !q->sz && !q->nr_goals)
+		return;
+	if (!q->window_started) {
+		q->window_started = true;
+		q->charged_from_ns = ctx->now_ns;
+		hm_set_effective_quota(ctx, s);
+	}
+	if (ctx->now_ns >= q->charged_from_ns + sat_mul(q->reset_interval_ms, 1000000)) {
+		if (q->esz && q->charged_sz >= q->esz)
+			s->stat.qt_exceeds++;
+		q->total_charged_sz += q->charged_sz;
+		q->charged_from_ns = ctx->now_ns;
+		q->charged_sz = 0;
+		hm_set_effective_quota(ctx, s);
+	}
+
+	/* The score at which the quota is spent: walk down a size histogram. */
+	memset(ctx->score_hist, 0, sizeof(ctx->score_hist));
+	hm_for_each_target(t, ctx) {
+		hm_for_each_region(r, t) {
+			if (!hm_scheme_pattern_match(ctx, r, s))
+				continue;
+			if (hm_core_filter_out(ctx, t, r, s))
+				continue;
+			score = hm_scheme_score(ctx, r, s);
+			ctx->score_hist[score] += hm_sz_region(r);
+			if (score > max_score)
+				max_score = score;
+		}
+	}
+	for (cum = 0, score = max_score;; score--) {
+		cum += ctx->score_hist[score];
+		if (cum >= q->esz || !score)
+			break;
+	}
+	q->min_score = score;
+}
+
+/* ---- filters ---------------------------------------------------------------- */
+
+bool hm_filter_match(struct hm_ctx *ctx, struct hm_target *t, struct hm_region *r,
+		     const struct hm_filter *f)
+{
+	uint64_t a = ctx->min_region_sz, start, end;
+	struct hm_target *ti;
+	uint32_t idx = 0;
+	bool matched = false;
+
+	switch (f->type) {
+	case HM_FILTER_TARGET:
+		hm_for_each_target(ti, ctx) {
+			if (ti == t)
+				break;
+			idx++;
+		}
+		matched = idx == f->target_idx;
+		break;
+	case HM_FILTER_ADDR:
+		start = f->addr.start & ~(a - 1);
+		end = f->addr.end & ~(a - 1);
+		if (start <= r->start && r->end <= end) {
+			matched = true;			/* inside */
+		} else if (r->end <= start || end <= r->start) {
+			matched = false;		/* outside */
+		} else if (r->start < start) {
+			/* starts before: keep the part before, not matched */
+			hm_split_region_at(t, r, start - r->start);
+			matched = false;
+		} else {
+			/* starts inside: keep the part inside, matched */
+			hm_split_region_at(t, r, end - r->start);
+			matched = true;
+		}
+		break;
+	default:
+		return false;
+	}
+	return matched == f->matching;
+}
+
+bool hm_core_filter_out(struct hm_ctx *ctx, struct hm_target *t,
+			struct hm_region *r, struct hm_scheme *s)
+{
+	uint32_t i;
+
+	for (i = 0; i < s->nr_filters; i++)
+		if (hm_filter_match(ctx, t, r, &s->filters[i]))
+			return !s->filters[i].allow;
+	return s->core_filters_default_reject;
+}
+
+/* ---- watermarks ---------------------------------------------------------------- */
+
+uint64_t hm_wmark_wait_us(struct hm_scheme *s, uint32_t metric)
+{
+	struct hm_watermarks *w = &s->wmarks;
+
+	if (w->metric == HM_WMARK_NONE)
+		return 0;
+	if (metric > w->high || metric < w->low) {
+		w->activated = false;
+		return w->interval_us ? w->interval_us : 1;
+	}
+	if (metric >= w->mid && !w->activated)
+		return w->interval_us ? w->interval_us : 1;
+	w->activated = true;
+	return 0;
+}
+
+/* ---- applying ------------------------------------------------------------------ */
+
+static bool is_last_region(const struct hm_region *r, const struct hm_target *t)
+{
+	return r->list.next == &t->regions;
+}
+
+static bool is_last_target(const struct hm_target *t, const struct hm_ctx *ctx)
+{
+	return t->list.next == &ctx->targets;
+}
+
+bool hm_skip_charged_region(struct hm_ctx *ctx, struct hm_target *t,
+			    struct hm_region **rp, struct hm_scheme *s)
+{
+	struct hm_quota *q = &s->quota;
+	struct hm_region *r = *rp;
+	uint64_t skip;
+
+	if (!q->charge_target_from)
+		return false;
+	if (t != q->charge_target_from)
+		return true;
+	if (q->charge_addr_from && r->end <= q->charge_addr_from) {
+		/* charged in the last window; at the last region, start over */
+		if (is_last_region(r, t)) {
+			q->charge_target_from = NULL;
+			q->charge_addr_from = 0;
+		}
+		return true;
+	}
+	if (q->charge_addr_from && r->start < q->charge_addr_from) {
+		skip = (q->charge_addr_from - r->start) & ~(ctx->min_region_sz - 1);
+		if (!skip) {
+			if (hm_sz_region(r) <= ctx->min_region_sz)
+				return true;
+			skip = ctx->min_region_sz;
+		}
+		if (!hm_split_region_at(t, r, skip)) {
+			r = hm_next_region(r);
+			*rp = r;
+		}
+	}
+	q->charge_target_from = NULL;
+	q->charge_addr_from = 0;
+	return false;
+}
+
+void hm_apply_scheme(struct hm_ctx *ctx, struct hm_target *t, struct hm_region *r,
+		     struct hm_scheme *s)
+{
+	struct hm_quota *q = &s->quota;
+	struct hm_action_result res = { 0 };
+	uint64_t sz = hm_sz_region(r);
+
+	if (hm_quota_is_set(q) && q->charged_sz + sz > q->esz) {
+		sz = q->charged_sz < q->esz ?
+			     (q->esz - q->charged_sz) & ~(ctx->min_region_sz - 1) : 0;
+		/* Less than a region's worth left: tried, nothing counted. */
+		if (!sz || hm_split_region_at(t, r, sz))
+			goto update_stat;
+	}
+	/* Core-filtered regions are not tried: no stats at all. */
+	if (hm_core_filter_out(ctx, t, r, s))
+		return;
+	sz = hm_sz_region(r);
+	if (s->action != HM_ACTION_STAT && ctx->ops && ctx->ops->apply &&
+	    ctx->ops->apply(ctx->ops_priv, t, r, s, &res))
+		memset(&res, 0, sizeof(res));
+	if (res.sz_applied > sz)
+		res.sz_applied = sz;
+	q->total_charged_ns += res.time_ns;
+	hm_quota_charge(q, sz, res.sz_applied);
+	if (hm_quota_is_set(q) && q->charged_sz >= q->esz) {
+		q->charge_target_from = t;
+		q->charge_addr_from = r->end;
+	}
+	if (s->action != HM_ACTION_STAT)
+		r->age = 0;
+update_stat:
+	s->stat.nr_tried++;
+	s->stat.sz_tried += sz;
+	if (res.sz_applied)
+		s->stat.nr_applied++;
+	s->stat.sz_applied += res.sz_applied;
+	s->stat.sz_ops_filter_passed += res.sz_ops_filter_passed;
+}
+
+static bool scheme_due(const struct hm_ctx *ctx, const struct hm_scheme *s)
+{
+	return ctx->passed_sample_intervals >= s->next_apply_sis;
+}
+
+/* Is @r a valid target of @s: the pattern, and the minimum score when a quota
+ * is in effect. */
+static bool valid_target(struct hm_ctx *ctx, struct hm_region *r, struct hm_scheme *s)
+{
+	if (!hm_scheme_pattern_match(ctx, r, s))
+		return false;
+	if (!s->quota.esz)
+		return true;
+	return hm_scheme_score(ctx, r, s) >= s->quota.min_score;
+}
+
+static void do_apply_schemes(struct hm_ctx *ctx, struct hm_target *t, struct hm_region *r)
+{
+	struct hm_scheme *s;
+
+	hm_for_each_scheme(s, ctx) {
+		if (!scheme_due(ctx, s) || !s->wmarks.activated)
+			continue;
+		if (quota_is_full(&s->quota, ctx->min_region_sz))
+			continue;
+		if (hm_skip_charged_region(ctx, t, &r, s))
+			continue;
+		if (s->max_nr_snapshots && s->stat.nr_snapshots >= s->max_nr_snapshots)
+			continue;
+		if (valid_target(ctx, r, s))
+			hm_apply_scheme(ctx, t, r, s);
+		if (is_last_region(r, t) && is_last_target(t, ctx))
+			s->stat.nr_snapshots++;
+	}
+}
+
+/* Quota trimming cut regions into slices; put equal neighbours back together. */
+static void merge_quota_slices(struct hm_ctx *ctx)
+{
+	struct hm_target *t;
+	struct hm_region *r, *next, *prev;
+
+	hm_for_each_target(t, ctx) {
+		prev = NULL;
+		hm_for_each_region_safe(r, next, t) {
+			if (prev && prev->end == r->start && prev->age == r->age &&
+			    prev->nr_accesses == r->nr_accesses &&
+			    prev->last_nr_accesses == r->last_nr_accesses &&
+			    hm_sz_region(prev) + hm_sz_region(r) <= ctx->sz_limit)
+				hm_merge_two_regions(t, prev, r);
+			else
+				prev = r;
+		}
+	}
+}
+
+void hm_apply_schemes(struct hm_ctx *ctx)
+{
+	uint64_t sample = ctx->attrs.sample_interval_us ? ctx->attrs.sample_interval_us : 1;
+	struct hm_target *t;
+	struct hm_region *r, *next;
+	struct hm_scheme *s;
+	bool any = false;
+
+	hm_for_each_scheme(s, ctx) {
+		if (!scheme_due(ctx, s) || !s->wmarks.activated)
+			continue;
+		any = true;
+		hm_adjust_quota(ctx, s);
+	}
+	if (!any)
+		return;
+	hm_for_each_target(t, ctx)
+		hm_for_each_region_safe(r, next, t)
+			do_apply_schemes(ctx, t, r);
+	merge_quota_slices(ctx);
+	hm_for_each_scheme(s, ctx) {
+		if (!scheme_due(ctx, s))
+			continue;
+		s->next_apply_sis = ctx->passed_sample_intervals +
+				    (s->apply_interval_us ? s->apply_interval_us :
+							    ctx->attrs.aggr_interval_us) / sample;
+	}
+}
