@@ -437,6 +437,40 @@ static uint64_t quota_score(const struct hm_quota *q)
 	return best;
 }
 
+/* Bytes per ms the time quota converts with: measured, or a first guess. */
+static uint64_t quota_throughput(const struct hm_quota *q)
+{
+	return q->total_charged_ns ?
+		mult_frac(q->total_charged_sz, 1000000, q->total_charged_ns) :
+		4096ull * 1024;
+}
+
+/*
+ * hotmem's addition to the consist tuner: its state never exceeds the
+ * largest quota the scheme could use - the size quota, the time quota, all
+ * monitored memory. DAMON's tuner keeps growing while a cap binds (integrator
+ * windup) and then needs as many windows to come back, overshooting the goal
+ * (docs/monitor.md shows it on the plant test). This is the ceiling half of
+ * a kernel proposal; its floor is not taken, so the ramp still starts at one
+ * byte as in DAMON.
+ */
+static void consist_anti_windup(const struct hm_ctx *ctx, struct hm_quota *q)
+{
+	uint64_t max = 0;
+	const struct hm_target *t;
+	const struct hm_region *r;
+
+	hm_for_each_target(t, ctx)
+		hm_for_each_region(r, t)
+			max += hm_sz_region(r);
+	if (q->sz && q->sz < max)
+		max = q->sz;
+	if (q->ms && sat_mul(quota_throughput(q), q->ms) < max)
+		max = sat_mul(quota_throughput(q), q->ms);
+	if (max && q->esz_bp > sat_mul(max, BP))
+		q->esz_bp = sat_mul(max, BP);
+}
+
 void hm_set_effective_quota(struct hm_ctx *ctx, struct hm_scheme *s)
 {
 	struct hm_quota *q = &s->quota;
@@ -459,14 +493,12 @@ void hm_set_effective_quota(struct hm_ctx *ctx, struct hm_scheme *s)
 		} else {
 			q->esz_bp = hm_feed_loop_next_input(q->esz_bp > BP ? q->esz_bp : BP,
 							    score);
+			consist_anti_windup(ctx, q);
 		}
 		esz = q->esz_bp / BP;
 	}
 	if (q->ms) {
-		uint64_t tput = q->total_charged_ns ?
-			mult_frac(q->total_charged_sz, 1000000, q->total_charged_ns) :
-			4096ull * 1024;	/* bytes per ms before anything is measured */
-		uint64_t esz_time = sat_mul(tput, q->ms);
+		uint64_t esz_time = sat_mul(quota_throughput(q), q->ms);
 
 		if (esz_time < ctx->min_region_sz)
 			esz_time = ctx->min_region_sz;
