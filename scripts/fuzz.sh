@@ -16,8 +16,10 @@ for f in "$dir"/tests/fuzz_*; do
 	corpus="$dir/corpus-$name"
 	mkdir -p "$corpus"
 	cp -n tests/fuzz/corpus/"$name"/* "$corpus"/ 2>/dev/null || true
+	dict=()
+	[ -f "tests/fuzz/$name.dict" ] && dict=(-dict="tests/fuzz/$name.dict")
 	echo "== fuzz_$name for ${secs}s (corpus: $corpus)"
-	if ! "$f" -max_total_time="$secs" -print_final_stats=1 "$corpus"; then
+	if ! "$f" -max_total_time="$secs" -print_final_stats=1 "${dict[@]}" "$corpus"; then
 		echo "fuzz_$name: crash; the input is in the current directory (crash-*)"
 		status=1
 	fi

@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: MIT
 /*
- * hotmem demo: the foundation's end-to-end smoke. Producer threads push
- * synthetic access reports, from a sampling source and a counting source,
- * into their own rings; once per sampling interval the monitor drains every
- * pending ring into a target's regions; the result is printed as a table.
- * Time is virtual and each thread draws from its own seeded generator, so a
- * seed always gives the same output. The simulator issue replaces this with
- * the tiered-machine demo.
+ * hotmem demo: synthetic access reports through the whole monitoring path.
+ * Producer threads push reports, from a sampling source and a counting
+ * source, into their own rings; the monitor drains every pending ring once
+ * per sampling interval and adapts its regions DAMON's way (merge, split,
+ * age) at every aggregation window; the last window is printed as a table
+ * and every window can be recorded. Time is virtual and each thread draws
+ * from its own seeded generator, so a seed always gives the same output.
+ * The simulator issue replaces this with the tiered-machine demo.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -22,6 +23,7 @@
 
 #include "cli.h"
 #include "output.h"
+#include "record.h"
 
 #define CMD "demo"
 #define MAX_CPUS 1024
@@ -30,8 +32,10 @@ const char hm_demo_usage[] =
 	"usage: hotmem demo [options]\n"
 	"\n"
 	"Push synthetic access reports from producer threads through their rings\n"
-	"into one process target's regions, over one aggregation window of\n"
-	"virtual time (5 ms samples, 100 ms window), and print the regions.\n"
+	"into the monitor, which drains them every sampling interval (5 ms of\n"
+	"virtual time) and adapts one process target's regions at every\n"
+	"aggregation window (100 ms): merging similar neighbours, splitting,\n"
+	"ageing. Print the regions of the last window; record every window.\n"
 	"\n"
 	"Each thread stands for one CPU. Per sample it emits --reports reports:\n"
 	"80% inside a hot window (the 1/8 of the span starting at 1/4), 20%\n"
@@ -44,8 +48,11 @@ const char hm_demo_usage[] =
 	"options:\n"
 	"  --threads N       producer threads, 1-64 (default 2)\n"
 	"  --reports N       reports per thread per sample, 1-1000000 (default 50)\n"
-	"  --samples N       samples to run, 1-20 (default 20: one window)\n"
-	"  --regions N       regions over the span, 1-100000 (default 32)\n"
+	"  --windows N       aggregation windows to run, 1-1000 (default 10)\n"
+	"  --min-regions N   fewest regions the monitor keeps (default 10)\n"
+	"  --max-regions N   most regions the monitor keeps (default 1000)\n"
+	"  --record FILE     write every window to FILE (docs/records.md), for\n"
+	"                    'hotmem report'\n"
 	"  --span SIZE       monitored bytes, e.g. 1G (default 1 GiB)\n"
 	"  --ring-entries N  capacity of each ring, a power of two (default 4096)\n"
 	"  --cpus LIST       keep only reports from these CPUs, e.g. 0,2-3\n"
@@ -58,8 +65,9 @@ const char hm_demo_usage[] =
 struct demo_opts {
 	uint64_t threads;
 	uint64_t reports;
-	uint64_t samples;
-	uint64_t regions;
+	uint64_t windows;
+	uint64_t min_regions, max_regions;
+	const char *record;
 	uint64_t span;
 	uint64_t ring_entries;
 	uint64_t seed;
@@ -75,6 +83,8 @@ struct demo {
 	struct hm_ctx *ctx;
 	struct hm_ring_set *set;
 	pthread_barrier_t start, done;
+	struct hm_record_writer *rec;
+	uint64_t samples;		/* sampling intervals to run */
 	int sampler, counter;
 	int32_t pid;
 	uint64_t sample_ns;
@@ -133,7 +143,7 @@ static void *producer_main(void *arg)
 	uint64_t k, i;
 
 	hm_rand_seed(&rng, d->o.seed * 1000003 + p->index);
-	for (k = 1; k <= d->o.samples; k++) {
+	for (k = 1; k <= d->samples; k++) {
 		pthread_barrier_wait(&d->start);
 		for (i = 0; i < d->o.reports; i++) {
 			struct hm_report r;
@@ -149,13 +159,15 @@ static void *producer_main(void *arg)
 
 static int parse_opts(int argc, char **argv, struct demo_opts *o)
 {
-	enum { O_THREADS = 256, O_REPORTS, O_SAMPLES, O_REGIONS, O_SPAN,
+	enum { O_THREADS = 256, O_REPORTS, O_WINDOWS, O_MINR, O_MAXR, O_RECORD, O_SPAN,
 	       O_RING, O_CPUS, O_WRITE, O_STRADDLE, O_SEED, O_JSON };
 	static const struct option opts[] = {
 		{ "threads", required_argument, NULL, O_THREADS },
 		{ "reports", required_argument, NULL, O_REPORTS },
-		{ "samples", required_argument, NULL, O_SAMPLES },
-		{ "regions", required_argument, NULL, O_REGIONS },
+		{ "windows", required_argument, NULL, O_WINDOWS },
+		{ "min-regions", required_argument, NULL, O_MINR },
+		{ "max-regions", required_argument, NULL, O_MAXR },
+		{ "record", required_argument, NULL, O_RECORD },
 		{ "span", required_argument, NULL, O_SPAN },
 		{ "ring-entries", required_argument, NULL, O_RING },
 		{ "cpus", required_argument, NULL, O_CPUS },
@@ -172,8 +184,9 @@ static int parse_opts(int argc, char **argv, struct demo_opts *o)
 	memset(o, 0, sizeof(*o));
 	o->threads = 2;
 	o->reports = 50;
-	o->samples = 20;
-	o->regions = 32;
+	o->windows = 10;
+	o->min_regions = 10;
+	o->max_regions = 1000;
 	o->span = 1ull << 30;
 	o->ring_entries = 4096;
 	o->seed = 1;
@@ -190,12 +203,19 @@ static int parse_opts(int argc, char **argv, struct demo_opts *o)
 			ret = hm_opt_u64(CMD, "--reports", optarg, 1, 1000000,
 					 &o->reports);
 			break;
-		case O_SAMPLES:
-			ret = hm_opt_u64(CMD, "--samples", optarg, 1, 20, &o->samples);
+		case O_WINDOWS:
+			ret = hm_opt_u64(CMD, "--windows", optarg, 1, 1000, &o->windows);
 			break;
-		case O_REGIONS:
-			ret = hm_opt_u64(CMD, "--regions", optarg, 1, 100000,
-					 &o->regions);
+		case O_MINR:
+			ret = hm_opt_u64(CMD, "--min-regions", optarg, 3, 100000,
+					 &o->min_regions);
+			break;
+		case O_MAXR:
+			ret = hm_opt_u64(CMD, "--max-regions", optarg, 3, 1000000,
+					 &o->max_regions);
+			break;
+		case O_RECORD:
+			o->record = optarg;
 			break;
 		case O_SPAN:
 			ret = hm_opt_size(CMD, "--span", optarg, 4096, 1ull << 50,
@@ -249,10 +269,14 @@ static int parse_opts(int argc, char **argv, struct demo_opts *o)
 	}
 	if (optind < argc)
 		return hm_usage_err(CMD, argv[optind], "unexpected argument");
-	if (o->span / o->regions < 4096)
-		return hm_usage_err(CMD, "--regions",
+	if (o->min_regions > o->max_regions)
+		return hm_usage_err(CMD, "--min-regions", "%llu is above --max-regions %llu",
+				    (unsigned long long)o->min_regions,
+				    (unsigned long long)o->max_regions);
+	if (o->span / o->min_regions < 4096)
+		return hm_usage_err(CMD, "--min-regions",
 				    "%llu regions do not fit in the span: each needs 4 KiB",
-				    (unsigned long long)o->regions);
+				    (unsigned long long)o->min_regions);
 	return 0;
 }
 
@@ -263,10 +287,10 @@ static int setup(struct demo *d)
 		.max_rings = (uint32_t)d->o.threads,
 	};
 	struct hm_sample_filter f[2];
-	struct hm_addr_range *ranges;
+	struct hm_addr_range range;
 	struct hm_target *t;
+	struct hm_attrs a;
 	unsigned int nf = 0;
-	uint64_t i, step;
 	int ret;
 
 	/* Fence-free producers where the kernel offers membarrier. */
@@ -281,24 +305,23 @@ static int setup(struct demo *d)
 		hm_destroy_target(t, NULL);
 		return -ENOMEM;
 	}
+	a = d->ctx->attrs;
+	a.min_nr_regions = (uint32_t)d->o.min_regions;
+	a.max_nr_regions = (uint32_t)d->o.max_regions;
+	ret = hm_set_attrs(d->ctx, &a);
+	if (ret)
+		return ret;
+	hm_ctx_seed(d->ctx, d->o.seed);
 	d->pid = (int32_t)getpid();
 	d->sample_ns = d->ctx->attrs.sample_interval_us * 1000;
+	d->samples = d->o.windows * hm_samples_per_aggr(&d->ctx->attrs);
 	d->base = 1ull << 32;
 	t->pid = d->pid;
 	hm_add_target(d->ctx, t);
 	d->ctx->straddle = d->o.straddle;
-
-	ranges = calloc(d->o.regions, sizeof(*ranges));
-	if (!ranges)
-		return -ENOMEM;
-	step = d->o.span / d->o.regions & ~4095ull;
-	for (i = 0; i < d->o.regions; i++) {
-		ranges[i].start = d->base + i * step;
-		ranges[i].end = i + 1 == d->o.regions ? d->base + d->o.span :
-							ranges[i].start + step;
-	}
-	ret = hm_set_regions(t, ranges, (unsigned int)d->o.regions, 4096);
-	free(ranges);
+	d->ctx->reports = d->set;
+	range = (struct hm_addr_range){ d->base, d->base + d->o.span };
+	ret = hm_set_regions(t, &range, 1, d->ctx->min_region_sz);
 	if (ret)
 		return ret;
 
@@ -317,7 +340,10 @@ static int setup(struct demo *d)
 			.type = HM_SAMPLE_FILTER_WRITE, .matching = false,
 			.allow = false,
 		};
-	return hm_set_sample_filters(d->ctx, f, nf);
+	ret = hm_set_sample_filters(d->ctx, f, nf);
+	if (ret)
+		return ret;
+	return hm_monitor_start(d->ctx, 0);
 }
 
 static const char *heat_bar(uint32_t nr, uint64_t samples, char *buf)
@@ -333,32 +359,35 @@ static const char *heat_bar(uint32_t nr, uint64_t samples, char *buf)
 static int print_table(const struct demo *d, const struct hm_ring_stats *rs)
 {
 	static const char *const hdr[] = { "region", "start", "end", "size",
-					   "nr_accesses", "est_accesses", "heat" };
+					   "nr_accesses", "age", "est_accesses", "heat" };
 	const struct hm_drain_stats *ds = &d->ctx->totals;
 	struct hm_target *t = hm_list_first_entry(&d->ctx->targets,
 						  struct hm_target, list);
-	struct hm_table *tbl = hm_table_new(7, hdr, "rllrrrl");
+	struct hm_table *tbl = hm_table_new(8, hdr, "rllrrrrl");
+	uint32_t spa = hm_samples_per_aggr(&d->ctx->attrs);
 	struct hm_region *r;
 	unsigned int i = 0;
 	char sz[32], bar[11];
 
 	if (!tbl)
 		return -ENOMEM;
+	/* the window just ended was reset: its counts are the "last" ones */
 	hm_for_each_region(r, t) {
-		if (hm_table_rowf(tbl, "%u\t0x%llx\t0x%llx\t%s\t%u\t%llu\t%s", i++,
+		if (hm_table_rowf(tbl, "%u\t0x%llx\t0x%llx\t%s\t%u\t%u\t%llu\t%s", i++,
 				  (unsigned long long)r->start,
 				  (unsigned long long)r->end,
 				  hm_fmt_iec(hm_sz_region(r), sz, sizeof(sz)),
-				  r->nr_accesses,
-				  (unsigned long long)r->est_accesses,
-				  heat_bar(r->nr_accesses, d->o.samples, bar))) {
+				  r->last_nr_accesses, r->age,
+				  (unsigned long long)r->last_est_accesses,
+				  heat_bar(r->last_nr_accesses, spa, bar))) {
 			hm_table_free(tbl);
 			return -ENOMEM;
 		}
 	}
-	printf("hotmem demo: %llu thread(s) x %llu reports x %llu samples into %u regions of %s\n\n",
+	printf("hotmem demo: %llu thread(s) x %llu reports per sample, %llu windows of %u "
+	       "samples; %u regions over %s\n\n",
 	       (unsigned long long)d->o.threads, (unsigned long long)d->o.reports,
-	       (unsigned long long)d->o.samples, hm_nr_regions(t),
+	       (unsigned long long)d->o.windows, spa, hm_nr_regions(t),
 	       hm_fmt_iec(d->o.span, sz, sizeof(sz)));
 	hm_table_print(tbl, stdout);
 	hm_table_free(tbl);
@@ -396,7 +425,8 @@ static int print_json(const struct demo *d, const struct hm_ring_stats *rs)
 
 	add_u64(o, "threads", d->o.threads);
 	add_u64(o, "reports_per_sample", d->o.reports);
-	add_u64(o, "samples", d->o.samples);
+	add_u64(o, "windows", d->o.windows);
+	add_u64(o, "samples_per_window", hm_samples_per_aggr(&d->ctx->attrs));
 	add_u64(o, "span", d->o.span);
 	add_u64(o, "seed", d->o.seed);
 	hm_for_each_region(r, t) {
@@ -404,8 +434,9 @@ static int print_json(const struct demo *d, const struct hm_ring_stats *rs)
 
 		add_u64(j, "start", r->start);
 		add_u64(j, "end", r->end);
-		add_u64(j, "nr_accesses", r->nr_accesses);
-		add_u64(j, "est_accesses", r->est_accesses);
+		add_u64(j, "nr_accesses", r->last_nr_accesses);
+		add_u64(j, "age", r->age);
+		add_u64(j, "est_accesses", r->last_est_accesses);
 		json_object_array_add(regs, j);
 	}
 	json_object_object_add(o, "regions", regs);
@@ -456,19 +487,27 @@ static int run(struct demo *d)
 			exit(HM_EXIT_FAIL);
 		}
 	}
-	hm_progress_begin(&prog, stderr, "demo", d->o.samples);
-	for (k = 1; k <= d->o.samples; k++) {
+	hm_progress_begin(&prog, stderr, "demo", d->samples);
+	for (k = 1; k <= d->samples; k++) {
 		pthread_barrier_wait(&d->start);
 		pthread_barrier_wait(&d->done);
-		ret = hm_drain(d->ctx, d->set, k * d->sample_ns, NULL);
-		if (ret) {
+		ret = hm_monitor_step(d->ctx, k * d->sample_ns);
+		if (ret < 0) {
 			hm_progress_end(&prog);
-			hm_err(CMD, "drain", "%s", strerror(-ret));
+			hm_err(CMD, "monitor", "%s", strerror(-ret));
 			exit(HM_EXIT_FAIL);
 		}
 		hm_progress_update(&prog, k);
 	}
 	hm_progress_end(&prog);
+	if (d->rec) {
+		ret = hm_record_close(d->rec);
+		d->rec = NULL;
+		if (ret) {
+			ret = hm_fail(CMD, d->o.record, "%s", strerror(-ret));
+			goto out;
+		}
+	}
 	for (i = 0; i < d->o.threads; i++)
 		pthread_join(ps[i].thread, NULL);
 	hm_ring_set_get_stats(d->set, &rs);
@@ -490,10 +529,22 @@ int hm_cmd_demo(int argc, char **argv)
 	if (ret)
 		return ret < 0 ? HM_EXIT_OK : ret;
 	ret = setup(&d);
-	if (ret)
+	if (ret) {
 		ret = hm_fail(CMD, "setup", "%s", strerror(-ret));
-	else
+	} else if (d.o.record) {
+		char err[512];
+
+		ret = hm_record_create(d.o.record, d.ctx, &d.rec, err, sizeof(err));
+		if (ret) {
+			ret = hm_fail(CMD, "--record", "%s", err);
+		} else {
+			d.ctx->after_aggregate = hm_record_on_aggregate;
+			d.ctx->after_aggregate_arg = d.rec;
+		}
+	}
+	if (!ret)
 		ret = run(&d);
+	hm_record_close(d.rec);
 	hm_destroy_ctx(d.ctx);
 	hm_ring_set_destroy(d.set);
 	return ret;

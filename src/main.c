@@ -31,11 +31,15 @@ static const char version_usage[] =
 	"  --json   {\"version\": \"...\"}\n";
 
 const struct hm_cmd hm_commands[] = {
+	{ "config", hm_cmd_config, "check a configuration file and show what it sets up",
+	  hm_config_usage },
 	{ "demo", hm_cmd_demo,
-	  "push synthetic access reports through producer rings into regions",
+	  "synthetic access reports through rings into the adaptive monitor",
 	  hm_demo_usage },
 	{ "help", cmd_help, "list the commands, or show one command's help",
 	  help_usage },
+	{ "report", hm_cmd_report, "show a monitoring record: access, heatmap, wss",
+	  hm_report_usage },
 	{ "version", cmd_version, "print the version", version_usage },
 };
 

@@ -35,6 +35,13 @@ int hm_add_source(struct hm_ctx *ctx, const char *name, enum hm_accounting acct,
 int hm_set_sample_filters(struct hm_ctx *ctx,
 			  const struct hm_sample_filter *filters, unsigned int n);
 
+/*
+ * The context's sample filters, at most @max of them into @out; the arrays
+ * they point to belong to the context. Return: how many there are.
+ */
+unsigned int hm_get_sample_filters(const struct hm_ctx *ctx,
+				   struct hm_sample_filter *out, unsigned int max);
+
 /* Whether the context's sample filters keep @r. */
 bool hm_sample_filters_pass(const struct hm_ctx *ctx, const struct hm_report *r);
 

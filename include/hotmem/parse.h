@@ -31,6 +31,15 @@ int hm_parse_u64(const char *s, uint64_t *out, size_t *err);
 int hm_parse_size(const char *s, uint64_t *out, size_t *err);
 
 /*
+ * A duration in nanoseconds: a number followed by ns, us, ms, s, m (or min)
+ * or h
+ * ("5ms", "1s", "250us"); a bare number is taken in @default_unit_ns
+ * (1000 for microseconds). Same returns as hm_parse_u64.
+ */
+int hm_parse_duration(const char *s, uint64_t default_unit_ns, uint64_t *out_ns,
+		      size_t *err);
+
+/*
  * A comma-separated list of numbers and inclusive ranges lo-hi, as in
  * /sys/devices/system/cpu/online. @fn is called once per item, in order,
  * after the whole list has been validated, so an error leaves nothing

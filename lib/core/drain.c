@@ -175,6 +175,26 @@ nomem:
 	return -ENOMEM;
 }
 
+unsigned int hm_get_sample_filters(const struct hm_ctx *ctx,
+				   struct hm_sample_filter *out, unsigned int max)
+{
+	const struct hm_filter_set *fs = ctx->filters;
+	unsigned int i;
+
+	if (!fs)
+		return 0;
+	for (i = 0; i < fs->nr && i < max; i++) {
+		const struct hm_filter *f = &fs->f[i];
+
+		out[i] = (struct hm_sample_filter){
+			.type = f->type, .matching = f->matching, .allow = f->allow,
+			.cpus = f->cpus, .nr_cpus = f->nr_cpus,
+			.tids = f->tids, .nr_tids = f->nr_tids,
+		};
+	}
+	return fs->nr;
+}
+
 static bool filter_property(const struct hm_filter *f, const struct hm_report *r)
 {
 	switch (f->type) {

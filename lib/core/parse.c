@@ -112,6 +112,46 @@ int hm_parse_size(const char *s, uint64_t *out, size_t *err)
 	return 0;
 }
 
+int hm_parse_duration(const char *s, uint64_t default_unit_ns, uint64_t *out_ns,
+		      size_t *err)
+{
+	static const struct {
+		const char *suffix;
+		uint64_t ns;
+	} units[] = {
+		{ "ns", 1 }, { "us", 1000 }, { "ms", 1000000 }, { "s", 1000000000ull },
+		{ "m", 60000000000ull }, { "min", 60000000000ull },
+		{ "h", 3600000000000ull },
+	};
+	uint64_t v, mult = default_unit_ns;
+	size_t i = 0, k;
+	int ret;
+
+	if (!s || !out_ns)
+		return -EINVAL;
+	ret = parse_num(s, &i, &v);
+	if (ret) {
+		set_err(err, i);
+		return ret;
+	}
+	if (s[i]) {
+		for (k = 0; k < sizeof(units) / sizeof(units[0]); k++)
+			if (!strcmp(s + i, units[k].suffix))
+				break;
+		if (k == sizeof(units) / sizeof(units[0])) {
+			set_err(err, i);
+			return -EINVAL;
+		}
+		mult = units[k].ns;
+	}
+	if (mult && v > UINT64_MAX / mult) {
+		set_err(err, 0);
+		return -ERANGE;
+	}
+	*out_ns = v * mult;
+	return 0;
+}
+
 /* Walk the list; call @fn per item only if @apply. */
 static int walk_list(const char *s, uint64_t max,
 		     int (*fn)(uint64_t, uint64_t, void *), void *arg,

@@ -239,7 +239,7 @@ static void test_version(void **state)
 /* Every command answers --help, the same as "hotmem help <command>". */
 static void test_command_help(void **state)
 {
-	static const char *const names[] = { "demo", "help", "version" };
+	static const char *const names[] = { "config", "demo", "help", "report", "version" };
 	unsigned int i;
 
 	(void)state;
@@ -263,7 +263,7 @@ static void test_command_help(void **state)
 static void test_bad_options(void **state)
 {
 	static const struct {
-		const char *args[6];
+		const char *args[8];
 		const char *prefix;
 	} cases[] = {
 		{ { "demo", "--threads", "0" }, "hotmem: demo: --threads: '0' is out of range" },
@@ -275,8 +275,19 @@ static void test_bad_options(void **state)
 		{ { "demo", "--cpus", "4096" }, "hotmem: demo: --cpus: '4096' names a CPU above" },
 		{ { "demo", "--straddle", "foo" }, "hotmem: demo: --straddle: 'foo' is neither" },
 		{ { "demo", "--ring-entries", "3" }, "hotmem: demo: --ring-entries: '3' is not a power of two" },
-		{ { "demo", "--samples", "21" }, "hotmem: demo: --samples: '21' is out of range" },
-		{ { "demo", "--regions", "100000", "--span=4M" }, "hotmem: demo: --regions:" },
+		{ { "demo", "--windows", "0" }, "hotmem: demo: --windows: '0' is out of range" },
+		{ { "demo", "--min-regions", "2000", "--max-regions", "4000", "--span=4M" },
+		  "hotmem: demo: --min-regions: 2000 regions do not fit" },
+		{ { "demo", "--min-regions", "20", "--max-regions", "10" },
+		  "hotmem: demo: --min-regions: 20 is above --max-regions 10" },
+		{ { "config" }, "hotmem: config: check: missing the file" },
+		{ { "config", "frob", "x" }, "hotmem: config: frob: unknown subcommand" },
+		{ { "config", "check", "a", "b" }, "hotmem: config: check: one file at a time" },
+		{ { "report" }, "hotmem: report: -: missing what to report" },
+		{ { "report", "nosuch", "x" }, "hotmem: report: nosuch: unknown report" },
+		{ { "report", "access" }, "hotmem: report: access: missing the record file" },
+		{ { "report", "wss", "x", "--percentiles", "5,200" },
+		  "hotmem: report: --percentiles: '5,200' is not a list of percentiles" },
 		{ { "demo", "--frob" }, "hotmem: demo: --frob: unknown option" },
 		{ { "demo", "--json=1" }, "hotmem: demo: --json=1: unknown option" },
 		{ { "demo", "-x" }, "hotmem: demo: -: unknown option '-x'" },
@@ -317,11 +328,15 @@ static struct json_object *demo_json(const char *const *extra)
 	return o;
 }
 
-/* The demo's JSON: complete, consistent, and the hot window shows up hot. */
+/*
+ * The demo's JSON: complete, consistent, and the monitor finds the hot
+ * window: bytes there are accessed in far more samples than elsewhere.
+ */
 static void test_demo_json(void **state)
 {
 	struct json_object *o = demo_json(NULL), *regs, *dr, *ri;
-	uint64_t hot_min = UINT64_MAX, cold_max = 0, span, base, n, samples;
+	uint64_t span, base, n, spw, prev_end = 0;
+	double hot_w = 0, hot_b = 0, cold_w = 0, cold_b = 0;
 	size_t i;
 
 	(void)state;
@@ -329,30 +344,43 @@ static void test_demo_json(void **state)
 	assert_true(json_object_object_get_ex(o, "drain", &dr));
 	assert_true(json_object_object_get_ex(o, "rings", &ri));
 	span = get_u64(o, "span");
-	samples = get_u64(o, "samples");
+	spw = get_u64(o, "samples_per_window");
+	assert_int_equal(spw, 20);
+	assert_int_equal(get_u64(o, "windows"), 10);
 	n = json_object_array_length(regs);
-	assert_int_equal(n, 32);
+	assert_true(n >= 10 && n <= 1000);
 	base = get_u64(json_object_array_get_idx(regs, 0), "start");
 	for (i = 0; i < n; i++) {
 		struct json_object *g = json_object_array_get_idx(regs, i);
-		uint64_t start = get_u64(g, "start") - base;
+		uint64_t start = get_u64(g, "start") - base, end = get_u64(g, "end") - base;
 		uint64_t nr = get_u64(g, "nr_accesses");
+		double mid = (double)(start + end) / 2;
 
-		assert_true(nr <= samples);
+		assert_true(start >= prev_end);		/* sorted, disjoint */
+		assert_true(start < end);
+		assert_true(nr <= spw);
+		prev_end = end;
 		/* the hot window is [span/4, span/4 + span/8) */
-		if (start >= span / 4 && start < span / 4 + span / 8)
-			hot_min = nr < hot_min ? nr : hot_min;
-		else
-			cold_max = nr > cold_max ? nr : cold_max;
+		if (mid >= span / 4.0 && mid < span / 4.0 + span / 8.0) {
+			hot_w += (double)nr * (double)(end - start);
+			hot_b += (double)(end - start);
+		} else {
+			cold_w += (double)nr * (double)(end - start);
+			cold_b += (double)(end - start);
+		}
 	}
-	assert_true(hot_min > cold_max);
+	assert_int_equal(prev_end, span);	/* the whole span is covered */
+	assert_true(hot_b > 0 && cold_b > 0);
+	/* hot bytes were seen in (nearly) every sample, cold ones rarely */
+	assert_true(hot_w / hot_b > 0.9 * (double)spw);
+	assert_true(hot_w / hot_b > 3 * (cold_w / cold_b));
 	assert_int_equal(get_u64(dr, "drained"),
 			 get_u64(dr, "applied") + get_u64(dr, "stale") +
 				 get_u64(dr, "filtered") + get_u64(dr, "straddling") +
 				 get_u64(dr, "unmatched") + get_u64(dr, "invalid"));
 	assert_int_equal(get_u64(dr, "drained"), get_u64(ri, "accepted"));
-	assert_int_equal(get_u64(dr, "drained"),
-			 get_u64(o, "threads") * get_u64(o, "reports_per_sample") * samples);
+	assert_int_equal(get_u64(dr, "drained"), get_u64(o, "threads") *
+			 get_u64(o, "reports_per_sample") * get_u64(o, "windows") * spw);
 	/* the demo injects stale and foreign-pid reports on purpose */
 	assert_true(get_u64(dr, "stale") > 0);
 	assert_true(get_u64(dr, "unmatched") > 0);
@@ -403,13 +431,16 @@ static void test_demo_filters(void **state)
 /* The human table: a header row and one row per region. */
 static void test_demo_table(void **state)
 {
-	static const char *const a[] = { "demo", "--regions", "4", NULL };
+	/* four 256 MiB regions that can neither merge nor split */
+	static const char *const a[] = { "demo", "--windows", "1", "--min-regions", "4",
+					 "--max-regions", "4", NULL };
 	struct run r;
 
 	(void)state;
 	run(&r, a);
 	assert_int_equal(code(&r), 0);
 	assert_non_null(strstr(r.out, "region  start"));
+	assert_non_null(strstr(r.out, "age"));
 	assert_non_null(strstr(r.out, "nr_accesses"));
 	assert_non_null(strstr(r.out, "256 MiB"));
 	assert_non_null(strstr(r.out, "\nreports: "));
@@ -453,9 +484,221 @@ static void test_example(void **state)
 	done(&r);
 }
 
+static char *tmpfile_with(const char *text)
+{
+	static char path[64];
+	int fd;
+
+	strcpy(path, "/tmp/hotmem-cli-XXXXXX");
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	return path;
+}
+
+/* hotmem config check: valid files, their canonical JSON, and errors. */
+static void test_config_check(void **state)
+{
+	char file[4096];
+	const char *a[] = { "config", "check", file, NULL };
+	const char *b[] = { "config", "check", file, "--json", NULL };
+	static const char *const c[] = { "config", "check", "/nonexistent.json", NULL };
+	struct json_object *o, *v;
+	struct run r;
+
+	(void)state;
+	snprintf(file, sizeof(file), "%s/tiering.json", getenv("EXAMPLES_SRC"));
+	run(&r, a);
+	assert_int_equal(code(&r), 0);
+	assert_non_null(strstr(r.out, "valid"));
+	assert_non_null(strstr(r.out, "goal: node_eligible_mem_bp node 0 -> 70.00%"));
+	done(&r);
+	run(&r, b);
+	assert_int_equal(code(&r), 0);
+	o = parse_json(r.out);
+	assert_int_equal(get_u64(o, "version"), 1);
+	assert_true(json_object_object_get_ex(o, "schemes", &v));
+	assert_int_equal(json_object_array_length(v), 2);
+	json_object_put(o);
+	done(&r);
+	/* invalid content: exit 2, one line with the file and the JSON path */
+	strcpy(file, tmpfile_with("{\"schemes\": [{\"action\": \"migrate_hot\"}]}"));
+	run(&r, a);
+	assert_int_equal(code(&r), 2);
+	assert_int_equal(lines(r.err), 1);
+	assert_non_null(strstr(r.err, "hotmem: config: "));
+	assert_non_null(strstr(r.err, ": $.schemes[0]: migrate_hot needs a destination"));
+	unlink(file);
+	done(&r);
+	/* unreadable: exit 1 */
+	run(&r, c);
+	assert_int_equal(code(&r), 1);
+	assert_one_error_line(&r, "hotmem: config: /nonexistent.json: No such file or directory");
+	done(&r);
+}
+
+/*
+ * The issue's acceptance path: a record made by the demo, read by
+ * "hotmem report access" (a readable table) and drawn by "report heatmap".
+ */
+static void test_record_reports(void **state)
+{
+	char rec[64] = "/tmp/hotmem-rec-XXXXXX";
+	int fd = mkstemp(rec);
+	const char *mk[] = { "demo", "--windows", "12", "--record", rec, NULL };
+	const char *acc[] = { "report", "access", rec, NULL };
+	const char *accj[] = { "report", "access", rec, "--snapshot", "-1", "--json", NULL };
+	const char *heat[] = { "report", "heatmap", rec, "--rows", "6", "--cols", "40", NULL };
+	const char *wss[] = { "report", "wss", rec, "--json", NULL };
+	const char *snap[] = { "report", "access", rec, "--snapshot", "99", NULL };
+	struct json_object *o, *v;
+	struct run r;
+	unsigned int i;
+
+	(void)state;
+	assert_true(fd >= 0);
+	close(fd);
+	run(&r, mk);
+	assert_int_equal(code(&r), 0);
+	done(&r);
+
+	run(&r, acc);
+	assert_int_equal(code(&r), 0);
+	assert_non_null(strstr(r.out, "window 11 of 12"));
+	assert_non_null(strstr(r.out, "temperature: "));
+	assert_non_null(strstr(r.out, "access rate"));
+	assert_non_null(strstr(r.out, "100%"));	/* the hot window */
+	done(&r);
+
+	run(&r, accj);
+	assert_int_equal(code(&r), 0);
+	o = parse_json(r.out);
+	assert_int_equal(get_u64(o, "snapshot"), 11);
+	assert_true(json_object_object_get_ex(o, "regions", &v));
+	assert_true(json_object_array_length(v) >= 10);
+	json_object_put(o);
+	done(&r);
+
+	run(&r, heat);
+	assert_int_equal(code(&r), 0);
+	/* a title, six rows of 40 cells between bars, the scale */
+	assert_int_equal(lines(r.out), 8);
+	for (i = 0; i < 6; i++)
+		assert_non_null(strstr(r.out, "@@@"));	/* the hot band */
+	done(&r);
+
+	run(&r, wss);
+	assert_int_equal(code(&r), 0);
+	o = parse_json(r.out);
+	assert_int_equal(get_u64(o, "windows"), 12);
+	assert_true(json_object_object_get_ex(o, "percentiles", &v));
+	assert_int_equal(json_object_array_length(v), 5);
+	assert_true(get_u64(json_object_array_get_idx(v, 0), "wss_bytes") <=
+		    get_u64(json_object_array_get_idx(v, 4), "wss_bytes"));
+	json_object_put(o);
+	done(&r);
+
+	run(&r, snap);
+	assert_int_equal(code(&r), 2);
+	assert_one_error_line(&r, "hotmem: report: --snapshot: 99 is outside the record's 12");
+	done(&r);
+	unlink(rec);
+}
+
+/* Damaged and missing records: one line, the file and line named. */
+static void test_report_errors(void **state)
+{
+	const char *file = tmpfile_with("{\"format\": \"hotmem-record\", \"version\": 1, "
+					"\"sample_interval_us\": 1, \"aggr_interval_us\": 1, "
+					"\"targets\": []}\n{\"time_ns\": \"x\"}\n");
+	const char *a[] = { "report", "access", file, NULL };
+	static const char *const b[] = { "report", "access", "/nonexistent.jsonl", NULL };
+	char prefix[128];
+	struct run r;
+
+	(void)state;
+	run(&r, a);
+	assert_int_equal(code(&r), 2);
+	snprintf(prefix, sizeof(prefix), "hotmem: report: %s:2: $.time_ns: expected a number",
+		 file);
+	assert_one_error_line(&r, prefix);
+	done(&r);
+	unlink(file);
+	run(&r, b);
+	assert_int_equal(code(&r), 1);
+	assert_one_error_line(&r, "hotmem: report: /nonexistent.jsonl: No such file or directory");
+	done(&r);
+	/* a record that cannot be created is a runtime failure: exit 1 */
+	{
+		static const char *const c[] = { "demo", "--record", "/nonexistent/dir/r.jsonl",
+						 NULL };
+
+		run(&r, c);
+		assert_int_equal(code(&r), 1);
+		assert_one_error_line(&r, "hotmem: demo: --record: /nonexistent/dir/r.jsonl: "
+					  "No such file or directory");
+		done(&r);
+	}
+}
+
+/* PNG and SVG through gnuplot, when it is installed. */
+static void test_heatmap_plot(void **state)
+{
+	char rec[64] = "/tmp/hotmem-rec-XXXXXX", png[80], svg[80];
+	int fd = mkstemp(rec);
+	const char *mk[] = { "demo", "--windows", "4", "--record", rec, NULL };
+	const char *p[] = { "report", "heatmap", rec, "--output", png, NULL };
+	const char *s[] = { "report", "heatmap", rec, "--output", svg, NULL };
+	const char *bad[] = { "report", "heatmap", rec, "--output", "/tmp/x.gif", NULL };
+	unsigned char magic[8];
+	struct run r;
+	FILE *f;
+
+	(void)state;
+	assert_true(fd >= 0);
+	close(fd);
+	run(&r, mk);
+	assert_int_equal(code(&r), 0);
+	done(&r);
+	run(&r, bad);
+	assert_int_equal(code(&r), 2);
+	assert_one_error_line(&r, "hotmem: report: --output: '/tmp/x.gif' must end in .png or .svg");
+	done(&r);
+	if (system("command -v gnuplot >/dev/null 2>&1")) {
+		unlink(rec);
+		hm_skip("gnuplot is not installed (optional package gnuplot-nox)");
+	}
+	snprintf(png, sizeof(png), "%s.png", rec);
+	snprintf(svg, sizeof(svg), "%s.svg", rec);
+	run(&r, p);
+	assert_int_equal(code(&r), 0);
+	done(&r);
+	f = fopen(png, "rb");
+	assert_non_null(f);
+	assert_int_equal(fread(magic, 1, 8, f), 8);
+	fclose(f);
+	assert_memory_equal(magic, "\x89PNG\r\n\x1a\n", 8);
+	run(&r, s);
+	assert_int_equal(code(&r), 0);
+	done(&r);
+	f = fopen(svg, "rb");
+	assert_non_null(f);
+	assert_true(fread(magic, 1, 5, f) == 5);
+	fclose(f);
+	assert_true(!memcmp(magic, "<?xml", 5) || !memcmp(magic, "<svg", 4));
+	unlink(png);
+	unlink(svg);
+	unlink(rec);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_config_check),
+		cmocka_unit_test(test_record_reports),
+		cmocka_unit_test(test_report_errors),
+		cmocka_unit_test(test_heatmap_plot),
 		cmocka_unit_test(test_example),
 		cmocka_unit_test(test_help),
 		cmocka_unit_test(test_no_args),

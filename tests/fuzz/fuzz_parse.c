@@ -39,7 +39,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	s[size - 1] = '\0';
 	len = strlen(s);
 
-	switch (data[0] % 4) {
+	switch (data[0] % 5) {
 	case 0:
 		ret = hm_parse_u64(s, &v, &at);
 		break;
@@ -53,12 +53,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		memset(bits, 0xa5, sizeof(bits));
 		ret = hm_parse_cpulist(s, bits, 4096, &at);
 		break;
+	case 4:
+		ret = hm_parse_duration(s, 1000, &v, &at);
+		break;
 	}
 	if (ret && ret != -EINVAL && ret != -ERANGE)
 		abort();
 	if (ret && at != (size_t)-1 && at > len)
 		abort();
-	if (ret && data[0] % 4 < 2 && v != 0x5a5a)
+	if (ret && (data[0] % 5 < 2 || data[0] % 5 == 4) && v != 0x5a5a)
 		abort();
 	free(s);
 	return 0;

@@ -133,6 +133,36 @@ static void test_list(void **state)
 	assert_int_equal(it.n, 1);
 }
 
+static void test_duration(void **state)
+{
+	uint64_t v = 0;
+	size_t at = 99;
+
+	(void)state;
+	assert_int_equal(hm_parse_duration("5ms", 1000, &v, &at), 0);
+	assert_int_equal(v, 5000000);
+	assert_int_equal(hm_parse_duration("250us", 1000, &v, &at), 0);
+	assert_int_equal(v, 250000);
+	assert_int_equal(hm_parse_duration("1s", 1000, &v, &at), 0);
+	assert_int_equal(v, 1000000000);
+	assert_int_equal(hm_parse_duration("2m", 1000, &v, &at), 0);
+	assert_true(v == 120000000000ull);
+	assert_int_equal(hm_parse_duration("2min", 1000, &v, &at), 0);
+	assert_true(v == 120000000000ull);
+	assert_int_equal(hm_parse_duration("1h", 1000, &v, &at), 0);
+	assert_true(v == 3600000000000ull);
+	assert_int_equal(hm_parse_duration("7ns", 1000, &v, &at), 0);
+	assert_int_equal(v, 7);
+	assert_int_equal(hm_parse_duration("5000", 1000, &v, &at), 0);	/* µs */
+	assert_int_equal(v, 5000000);
+	assert_int_equal(hm_parse_duration("5sec", 1000, &v, &at), -EINVAL);
+	assert_int_equal(at, 1);
+	assert_int_equal(hm_parse_duration("ms", 1000, &v, &at), -EINVAL);
+	assert_int_equal(at, 0);
+	assert_int_equal(hm_parse_duration("1.5s", 1000, &v, &at), -EINVAL);
+	assert_int_equal(hm_parse_duration("6000000h", 1000, &v, &at), -ERANGE);
+}
+
 static void test_cpulist(void **state)
 {
 	uint64_t bits[2] = { ~0ull, ~0ull };
@@ -155,6 +185,7 @@ int main(void)
 		cmocka_unit_test(test_u64),
 		cmocka_unit_test(test_size),
 		cmocka_unit_test(test_list),
+		cmocka_unit_test(test_duration),
 		cmocka_unit_test(test_cpulist),
 	};
 
