@@ -65,6 +65,7 @@ enum hm_addr_space {
 };
 
 struct hm_snapshot;
+struct hm_region_mem;
 
 /**
  * struct hm_target - a monitoring target.
@@ -76,6 +77,7 @@ struct hm_snapshot;
  * @regions:	regions, sorted by address and never overlapping.
  * @list:	link in the context's target list.
  * @snap:	private: the drain's sorted snapshot (reused between drains).
+ * @mem:	private: the arrays hm_compact_regions lays regions out in.
  */
 struct hm_target {
 	int32_t pid;
@@ -84,6 +86,7 @@ struct hm_target {
 	struct hm_list regions;
 	struct hm_list list;
 	struct hm_snapshot *snap;
+	struct hm_region_mem *mem;
 };
 
 struct hm_addr_range {
@@ -419,6 +422,17 @@ void hm_split_regions_of(struct hm_ctx *ctx, struct hm_target *t,
 			 unsigned int nr_subs);
 /* kdamond_split_regions: two or three pieces, or some regions above max/2. */
 void hm_split_regions(struct hm_ctx *ctx);
+/*
+ * Lay each target's regions out again in address order in one contiguous
+ * block, for a target whose region nodes have scattered in memory: more
+ * than 128 KiB of them, and more than a quarter not directly after their
+ * predecessor. Merge and split churn scatters them; walking a scattered list
+ * of 100,000 regions costs a cache miss per region. hm_monitor_step calls this after each split, so,
+ * as with merge and split, region pointers do not survive an aggregation.
+ * Return: the number of targets compacted, or -ENOMEM (that target and the
+ * ones after it left as they were; nothing is lost).
+ */
+int hm_compact_regions(struct hm_ctx *ctx);
 
 /* ---- counts between aggregation boundaries ---- */
 

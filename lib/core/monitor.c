@@ -20,12 +20,6 @@
 
 #define BP 10000u
 
-/* mult_frac(x, n, d) = x * n / d without overflow of the product. */
-static uint64_t mult_frac(uint64_t x, uint64_t n, uint64_t d)
-{
-	return (uint64_t)((unsigned __int128)x * n / d);
-}
-
 static uint64_t align_down(uint64_t x, uint64_t a)
 {
 	return x & ~(a - 1);
@@ -106,7 +100,7 @@ static bool valid_intervals_goal(const struct hm_attrs *a)
 static uint32_t nr_for_new_attrs(uint32_t nr, const struct hm_attrs *old_attrs,
 				 const struct hm_attrs *new_attrs)
 {
-	uint64_t bp = mult_frac(nr, BP, hm_samples_per_aggr(old_attrs));
+	uint64_t bp = hm__mult_frac(nr, BP, hm_samples_per_aggr(old_attrs));
 	uint64_t v = bp * hm_samples_per_aggr(new_attrs) / BP;
 
 	return v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
@@ -119,19 +113,19 @@ void hm_update_monitoring_result(struct hm_region *r, const struct hm_attrs *old
 
 	if (!aggregating) {
 		r->nr_accesses = nr_for_new_attrs(r->nr_accesses, old_attrs, new_attrs);
-		r->est_accesses = mult_frac(r->est_accesses, new_attrs->aggr_interval_us,
+		r->est_accesses = hm__mult_frac(r->est_accesses, new_attrs->aggr_interval_us,
 					    old_attrs->aggr_interval_us);
 	} else {
 		/* Mid-window: look as if the window had just been reset. */
 		r->last_nr_accesses = nr_for_new_attrs(r->last_nr_accesses,
 						       old_attrs, new_attrs);
-		r->last_est_accesses = mult_frac(r->last_est_accesses,
+		r->last_est_accesses = hm__mult_frac(r->last_est_accesses,
 						 new_attrs->aggr_interval_us,
 						 old_attrs->aggr_interval_us);
 		r->nr_accesses = 0;
 		r->est_accesses = 0;
 	}
-	age = mult_frac(r->age, old_attrs->aggr_interval_us, new_attrs->aggr_interval_us);
+	age = hm__mult_frac(r->age, old_attrs->aggr_interval_us, new_attrs->aggr_interval_us);
 	r->age = age > UINT32_MAX ? UINT32_MAX : (uint32_t)age;
 }
 
@@ -257,13 +251,21 @@ uint64_t hm_apply_min_nr_regions(struct hm_ctx *ctx)
 	struct hm_target *t;
 	struct hm_region *r, *next;
 
-	hm_for_each_target(t, ctx)
-		hm_for_each_region(r, t)
+	uint64_t biggest = 0;
+
+	hm_for_each_target(t, ctx) {
+		hm_for_each_region(r, t) {
 			total += hm_sz_region(r);
+			if (hm_sz_region(r) > biggest)
+				biggest = hm_sz_region(r);
+		}
+	}
 	limit = ctx->attrs.min_nr_regions ? total / ctx->attrs.min_nr_regions : total;
 	if (limit < ctx->min_region_sz)
 		limit = ctx->min_region_sz;
 	max_sz = align_up(limit, ctx->min_region_sz);
+	if (biggest <= max_sz)	/* the usual case: merging kept to the limit */
+		return max_sz;
 
 	hm_for_each_target(t, ctx) {
 		hm_for_each_region_safe(r, next, t) {
@@ -360,23 +362,26 @@ void hm_split_regions(struct hm_ctx *ctx)
 
 uint64_t hm_mvsum(uint64_t current, uint64_t last, uint64_t left_bp)
 {
-	return current + mult_frac(last, left_bp, BP);
+	return current + hm__mult_frac(last, left_bp, BP);
+}
+
+void hm__view_init(const struct hm_ctx *ctx, struct hm__view *v)
+{
+	uint64_t w = hm_samples_per_aggr(&ctx->attrs), left = 0;
+
+	if (ctx->passed_sample_intervals < ctx->next_aggregation_sis)
+		left = ctx->next_aggregation_sis - ctx->passed_sample_intervals;
+	v->left_bp = hm__mult_frac(left, BP, w);
+	v->samples_per_aggr = (uint32_t)w;
+	v->aggr_interval_us = ctx->attrs.aggr_interval_us;
 }
 
 uint32_t hm_nr_accesses_mvsum(const struct hm_ctx *ctx, const struct hm_region *r)
 {
-	uint64_t aggr = ctx->attrs.aggr_interval_us ? ctx->attrs.aggr_interval_us : 1;
-	uint64_t w = aggr / sample_us(&ctx->attrs), left = 0, left_bp, v;
+	struct hm__view v;
 
-	if (!w)
-		w = 1;
-	if (ctx->passed_sample_intervals < ctx->next_aggregation_sis)
-		left = ctx->next_aggregation_sis - ctx->passed_sample_intervals;
-	left_bp = mult_frac(left, BP, w);
-	if (left_bp == BP)	/* the window just reset: all from the last one */
-		return r->last_nr_accesses;
-	v = hm_mvsum(r->nr_accesses, r->last_nr_accesses, left_bp);
-	return v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
+	hm__view_init(ctx, &v);
+	return hm__mvsum_at(&v, r);
 }
 
 /* ---- intervals auto-tuning --------------------------------------------------- */
@@ -410,7 +415,7 @@ void hm_tune_intervals(struct hm_ctx *ctx)
 	a = hm_feed_loop_next_input(100000000, intervals_score(ctx)) / BP;
 	if (a <= BP)
 		a = 5000 + a / 2;	/* shrink at most by half per step */
-	sample = mult_frac(ctx->attrs.sample_interval_us, a, BP);
+	sample = hm__mult_frac(ctx->attrs.sample_interval_us, a, BP);
 	if (sample < g->min_sample_us)
 		sample = g->min_sample_us;
 	if (sample > g->max_sample_us)
@@ -578,6 +583,8 @@ int hm_monitor_step(struct hm_ctx *ctx, uint64_t now_ns)
 			ctx->after_aggregate(ctx, ctx->after_aggregate_arg);
 		hm_reset_aggregated(ctx);
 		hm_split_regions(ctx);
+		/* only a cost: without memory the regions stay where they are */
+		(void)hm_compact_regions(ctx);
 	}
 
 	if (ctx->passed_sample_intervals >= ctx->next_ops_update_sis) {

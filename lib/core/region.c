@@ -12,6 +12,84 @@
 
 #include "internal.h"
 
+/*
+ * The contiguous arrays hm_compact_regions lays a target's regions out in:
+ * @base holds the regions of the last compaction and of the splits since
+ * (@nr used of @cap, @live still on the list: merges free nodes one by one,
+ * the memory goes only when all have), @spare a free array of @spare_cap kept
+ * for the next compaction, so it reuses memory that is already faulted in.
+ * Splits take the free tail of @base; once it is used up, malloc. @churn
+ * counts what moved since, to tell when to compact without a walk.
+ */
+struct hm_region_mem {
+	struct hm_region *base;
+	size_t nr;
+	size_t cap;
+	size_t live;
+	struct hm_region *spare;
+	size_t spare_cap;
+	size_t churn;		/* nodes made or freed since the last compaction */
+};
+
+static bool in_block(const struct hm_region_mem *m, const struct hm_region *r)
+{
+	return m && r >= m->base && r < m->base + m->nr;
+}
+
+/* Free the node @r of @t, which is no longer on any list. */
+static void free_region(struct hm_target *t, struct hm_region *r)
+{
+	struct hm_region_mem *m = t->mem;
+
+	if (m)
+		m->churn++;
+	if (!in_block(m, r)) {
+		free(r);
+		return;
+	}
+	if (--m->live)
+		return;
+	/* the array is empty: keep the larger of it and the spare */
+	if (m->cap > m->spare_cap) {
+		free(m->spare);
+		m->spare = m->base;
+		m->spare_cap = m->cap;
+	} else {
+		free(m->base);
+	}
+	m->base = NULL;
+	m->nr = m->cap = 0;
+}
+
+/* A new region for @t: from the array's free tail if it has one. */
+static struct hm_region *new_region_of(struct hm_target *t, uint64_t start, uint64_t end)
+{
+	struct hm_region_mem *m = t->mem;
+	struct hm_region *r;
+
+	if (m)
+		m->churn++;
+	if (!m || !m->base || m->nr == m->cap)
+		return hm_new_region(start, end);
+	r = &m->base[m->nr++];
+	m->live++;
+	memset(r, 0, sizeof(*r));
+	r->start = start;
+	r->end = end;
+	hm_list_init(&r->list);
+	return r;
+}
+
+static void free_region_mem(struct hm_target *t)
+{
+	if (!t->mem)
+		return;
+	free(t->mem->base);
+	free(t->mem->spare);
+	free(t->mem);
+	t->mem = NULL;
+}
+
 struct hm_target *hm_new_target(void)
 {
 	struct hm_target *t = calloc(1, sizeof(*t));
@@ -39,7 +117,8 @@ void hm_destroy_target(struct hm_target *t, struct hm_ctx *ctx)
 	(void)ctx;
 	hm_list_del(&t->list);
 	hm_for_each_region_safe(r, next, t)
-		free(r);
+		free_region(t, r);
+	free_region_mem(t);
 	hm_snapshot_free(t->snap);
 	free(t);
 }
@@ -91,7 +170,7 @@ void hm_destroy_region(struct hm_region *r, struct hm_target *t)
 {
 	hm_list_del(&r->list);
 	t->nr_regions--;
-	free(r);
+	free_region(t, r);
 }
 
 unsigned int hm_nr_regions(const struct hm_target *t)
@@ -102,7 +181,7 @@ unsigned int hm_nr_regions(const struct hm_target *t)
 /* est_accesses is a total: the left part keeps its share by size. */
 static uint64_t share_by_size(uint64_t total, uint64_t part, uint64_t whole)
 {
-	return (uint64_t)((unsigned __int128)total * part / whole);
+	return hm__mult_frac(total, part, whole);
 }
 
 int hm_split_region_at(struct hm_target *t, struct hm_region *r, uint64_t sz_r)
@@ -112,7 +191,7 @@ int hm_split_region_at(struct hm_target *t, struct hm_region *r, uint64_t sz_r)
 
 	if (!sz_r || sz_r >= sz)
 		return -EINVAL;
-	n = hm_new_region(r->start + sz_r, r->end);
+	n = new_region_of(t, r->start + sz_r, r->end);
 	if (!n)
 		return -ENOMEM;
 	r->end = n->start;
@@ -135,9 +214,14 @@ int hm_split_region_at(struct hm_target *t, struct hm_region *r, uint64_t sz_r)
 static uint32_t weighted_avg(uint32_t a, uint64_t sz_a, uint32_t b,
 			     uint64_t sz_b)
 {
-	unsigned __int128 num = (unsigned __int128)a * sz_a +
-				(unsigned __int128)b * sz_b;
+	unsigned __int128 num;
+	uint64_t pa, pb, sum;
 
+	/* in 64 bits when nothing overflows: a 128-bit division is a libcall */
+	if (!__builtin_mul_overflow(a, sz_a, &pa) && !__builtin_mul_overflow(b, sz_b, &pb) &&
+	    !__builtin_add_overflow(pa, pb, &sum) && sz_a + sz_b > sz_a)
+		return (uint32_t)(sum / (sz_a + sz_b));
+	num = (unsigned __int128)a * sz_a + (unsigned __int128)b * sz_b;
 	return (uint32_t)(num / ((unsigned __int128)sz_a + sz_b));
 }
 
@@ -295,4 +379,98 @@ void hm_reset_aggregated(struct hm_ctx *ctx)
 			r->est_accesses = 0;
 		}
 	}
+}
+
+/*
+ * Worth laying out again? Not while the list is small enough to stay in the
+ * cache however it is scattered (128 KiB: DAMON's default of at most 1,000
+ * regions never gets here); above that, when more than a quarter of the
+ * nodes are not right after their predecessor (after the first compaction,
+ * counted as they move rather than walked).
+ */
+#define COMPACT_MIN_BYTES (128u << 10)
+
+static bool scattered(const struct hm_target *t)
+{
+	const struct hm_region *r, *prev = NULL;
+	uint32_t far = 0;
+
+	if ((size_t)t->nr_regions * sizeof(*r) <= COMPACT_MIN_BYTES)
+		return false;
+	if (t->mem)	/* laid out before: what moved since tells */
+		return t->mem->churn > t->nr_regions / 4;
+	hm_for_each_region(r, t) {
+		if (prev && r != prev + 1)
+			far++;
+		prev = r;
+	}
+	return far > t->nr_regions / 4;
+}
+
+static int compact_target(struct hm_target *t)
+{
+	struct hm_region_mem *m = t->mem;
+	struct hm_region *r, *next, *to;
+	size_t need = t->nr_regions, cap, i = 0;
+	struct hm_list head;
+
+	if (!m) {
+		m = calloc(1, sizeof(*m));
+		if (!m)
+			return -ENOMEM;
+		t->mem = m;
+	}
+	if (m->spare_cap >= need && m->spare_cap / 4 <= need) {	/* not far too big */
+		to = m->spare;
+		cap = m->spare_cap;
+	} else {
+		cap = need + need / 4;	/* room for splits before malloc */
+		to = malloc(cap * sizeof(*to));
+		if (!to)
+			return -ENOMEM;
+		free(m->spare);
+	}
+	m->spare = NULL;
+	m->spare_cap = 0;
+
+	/* Copy in list order onto a new list; nothing can fail from here. */
+	hm_list_init(&head);
+	hm_for_each_region_safe(r, next, t) {
+		to[i] = *r;
+		hm_list_add_tail(&to[i].list, &head);
+		i++;
+		if (!in_block(m, r))
+			free(r);
+	}
+	/* every node of the old array was on the list: it becomes the spare */
+	if (m->base) {
+		m->spare = m->base;
+		m->spare_cap = m->cap;
+	}
+	m->base = to;
+	m->nr = m->live = need;
+	m->cap = cap;
+	m->churn = 0;
+	hm_list_init(&t->regions);
+	t->regions.next = head.next;
+	t->regions.prev = head.prev;
+	head.next->prev = &t->regions;
+	head.prev->next = &t->regions;
+	return 0;
+}
+
+int hm_compact_regions(struct hm_ctx *ctx)
+{
+	struct hm_target *t;
+	int done = 0, ret;
+
+	hm_for_each_target(t, ctx) {
+		if (t->nr_regions < 2 || !scattered(t))
+			continue;
+		ret = compact_target(t);
+		if (ret)
+			return ret;
+		done++;
+	}
+	return done;
 }

@@ -21,13 +21,6 @@
 #define MAX_SUBSCORE 100
 #define MAX_AGE_IN_LOG 32
 
-static uint64_t mult_frac(uint64_t x, uint64_t n, uint64_t d)
-{
-	unsigned __int128 v = (unsigned __int128)x * n / d;
-
-	return v > UINT64_MAX ? UINT64_MAX : (uint64_t)v;
-}
-
 static uint64_t sat_mul(uint64_t a, uint64_t b)
 {
 	unsigned __int128 v = (unsigned __int128)a * b;
@@ -241,43 +234,54 @@ int hm_commit_schemes(struct hm_ctx *ctx, const struct hm_scheme *src, unsigned 
 
 /* ---- matching and scores ------------------------------------------------------ */
 
-static uint32_t pct_to_nr(const struct hm_ctx *ctx, uint32_t pct)
+static uint32_t pct_to_nr(const struct hm__view *v, uint32_t pct)
 {
-	uint64_t v = mult_frac(pct, hm_samples_per_aggr(&ctx->attrs), 100);
+	uint64_t nr = hm__mult_frac(pct, v->samples_per_aggr, 100);
 
-	return v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
+	return nr > UINT32_MAX ? UINT32_MAX : (uint32_t)nr;
+}
+
+bool hm__pattern_match(const struct hm__view *v, const struct hm_region *r,
+		       const struct hm_scheme *s)
+{
+	const struct hm_access_pattern *p = &s->pattern;
+	uint64_t sz = hm_sz_region(r);
+	uint32_t lo = p->min_nr_accesses, hi = p->max_nr_accesses, nr;
+
+	if (sz < p->min_sz || sz > p->max_sz || r->age < p->min_age || r->age > p->max_age)
+		return false;
+	if (p->rate) {
+		lo = pct_to_nr(v, lo);
+		hi = pct_to_nr(v, hi);
+	}
+	nr = hm__mvsum_at(v, r);
+	return lo <= nr && nr <= hi;
 }
 
 bool hm_scheme_pattern_match(const struct hm_ctx *ctx, const struct hm_region *r,
 			     const struct hm_scheme *s)
 {
-	const struct hm_access_pattern *p = &s->pattern;
-	uint64_t sz = hm_sz_region(r);
-	uint32_t nr = hm_nr_accesses_mvsum(ctx, r);
-	uint32_t lo = p->min_nr_accesses, hi = p->max_nr_accesses;
+	struct hm__view v;
 
-	if (p->rate) {
-		lo = pct_to_nr(ctx, lo);
-		hi = pct_to_nr(ctx, hi);
-	}
-	return p->min_sz <= sz && sz <= p->max_sz && lo <= nr && nr <= hi &&
-	       p->min_age <= r->age && r->age <= p->max_age;
+	hm__view_init(ctx, &v);
+	return hm__pattern_match(&v, r, s);
 }
 
-uint32_t hm_hot_score(const struct hm_ctx *ctx, const struct hm_region *r,
-		      const struct hm_scheme *s)
+static uint32_t hot_score(const struct hm__view *v, const struct hm_region *r,
+			  const struct hm_scheme *s)
 {
 	uint32_t w_freq = s->quota.weight_nr_accesses, w_age = s->quota.weight_age;
-	uint64_t freq = (uint64_t)hm_nr_accesses_mvsum(ctx, r) * MAX_SUBSCORE /
-			hm_samples_per_aggr(&ctx->attrs);
-	uint64_t age_sec = (uint64_t)r->age * ctx->attrs.aggr_interval_us / 1000000;
+	uint64_t freq = (uint64_t)hm__mvsum_at(v, r) * MAX_SUBSCORE / v->samples_per_aggr;
+	uint64_t age_sec = (uint64_t)r->age * v->aggr_interval_us / 1000000;
 	int age_log, age_sub;
 	uint64_t hot;
 
 	if (freq > MAX_SUBSCORE)
 		freq = MAX_SUBSCORE;
-	for (age_log = 0; age_log < MAX_AGE_IN_LOG && age_sec; age_log++)
-		age_sec >>= 1;
+	/* the number of halvings that bring age_sec to zero, at most 32 */
+	age_log = age_sec ? 64 - __builtin_clzll(age_sec) : 0;
+	if (age_log > MAX_AGE_IN_LOG)
+		age_log = MAX_AGE_IN_LOG;
 	/* An idle region gets colder as it ages. */
 	if (!freq)
 		age_log = -age_log;
@@ -290,6 +294,28 @@ uint32_t hm_hot_score(const struct hm_ctx *ctx, const struct hm_region *r,
 	return (uint32_t)(hot * HM_MAX_SCORE / MAX_SUBSCORE);
 }
 
+uint32_t hm__score(const struct hm__view *v, const struct hm_region *r,
+		   const struct hm_scheme *s)
+{
+	switch (s->action) {
+	case HM_ACTION_MIGRATE_HOT:
+		return hot_score(v, r, s);
+	case HM_ACTION_MIGRATE_COLD:
+		return HM_MAX_SCORE - hot_score(v, r, s);
+	default:
+		return HM_MAX_SCORE;
+	}
+}
+
+uint32_t hm_hot_score(const struct hm_ctx *ctx, const struct hm_region *r,
+		      const struct hm_scheme *s)
+{
+	struct hm__view v;
+
+	hm__view_init(ctx, &v);
+	return hot_score(&v, r, s);
+}
+
 uint32_t hm_cold_score(const struct hm_ctx *ctx, const struct hm_region *r,
 		       const struct hm_scheme *s)
 {
@@ -299,14 +325,10 @@ uint32_t hm_cold_score(const struct hm_ctx *ctx, const struct hm_region *r,
 uint32_t hm_scheme_score(const struct hm_ctx *ctx, const struct hm_region *r,
 			 const struct hm_scheme *s)
 {
-	switch (s->action) {
-	case HM_ACTION_MIGRATE_HOT:
-		return hm_hot_score(ctx, r, s);
-	case HM_ACTION_MIGRATE_COLD:
-		return hm_cold_score(ctx, r, s);
-	default:
-		return HM_MAX_SCORE;
-	}
+	struct hm__view v;
+
+	hm__view_init(ctx, &v);
+	return hm__score(&v, r, s);
 }
 
 /* ---- the feedback loop, goals and the effective quota ------------------------- */
@@ -331,14 +353,19 @@ uint64_t hm_feed_loop_next_input(uint64_t last_input, uint64_t score)
 	return last_input + comp < last_input ? UINT64_MAX : last_input + comp;
 }
 
-bool hm_quota_is_set(const struct hm_quota *q)
+static inline bool quota_is_set(const struct hm_quota *q)
 {
 	return q->esz || q->sz || q->ms || q->nr_goals;
 }
 
+bool hm_quota_is_set(const struct hm_quota *q)
+{
+	return quota_is_set(q);
+}
+
 static bool quota_is_full(const struct hm_quota *q, uint64_t min_region_sz)
 {
-	if (!hm_quota_is_set(q))
+	if (!quota_is_set(q))
 		return false;
 	return q->charged_sz >= q->esz || q->esz - q->charged_sz < min_region_sz;
 }
@@ -354,13 +381,15 @@ static void sum_node(struct hm_ctx *ctx, struct hm_scheme *s, int nid,
 {
 	struct hm_target *t;
 	struct hm_region *r;
+	struct hm__view v;
 
+	hm__view_init(ctx, &v);
 	memset(sum, 0, sizeof(*sum));
 	hm_for_each_target(t, ctx) {
 		hm_for_each_region(r, t) {
 			uint64_t on = 0, res = 0, w;
 
-			if (!hm_scheme_pattern_match(ctx, r, s))
+			if (!hm__pattern_match(&v, r, s))
 				continue;
 			if (ctx->ops->range_on_node(ctx->ops_priv, t, r->start, r->end,
 						    nid, &on, &res) || !res)
@@ -370,7 +399,7 @@ static void sum_node(struct hm_ctx *ctx, struct hm_scheme *s, int nid,
 			sum->on_node += on;
 			sum->resident += res;
 			/* accesses in DAMON's unit: frequency x bytes */
-			w = (uint64_t)hm_nr_accesses_mvsum(ctx, r);
+			w = hm__mvsum_at(&v, r);
 			sum->w_on += (unsigned __int128)w * hm_sz_region(r) * on / res;
 			sum->w_all += (unsigned __int128)w * hm_sz_region(r);
 		}
@@ -399,7 +428,7 @@ void hm_update_goal_values(struct hm_ctx *ctx, struct hm_scheme *s)
 			} else if (!mem.total || mem.total < mem.free) {
 				g->current_value = g->metric == HM_GOAL_NODE_MEM_USED_BP ? BP : 0;
 			} else {
-				uint64_t used = mult_frac(mem.total - mem.free, BP, mem.total);
+				uint64_t used = hm__mult_frac(mem.total - mem.free, BP, mem.total);
 
 				g->current_value = g->metric == HM_GOAL_NODE_MEM_USED_BP ?
 							   used : BP - used;
@@ -412,7 +441,7 @@ void hm_update_goal_values(struct hm_ctx *ctx, struct hm_scheme *s)
 			sum_node(ctx, s, g->nid, &sum);
 			if (g->metric == HM_GOAL_NODE_ELIGIBLE_MEM_BP)
 				g->current_value = sum.resident ?
-					mult_frac(sum.on_node, BP, sum.resident) : 0;
+					hm__mult_frac(sum.on_node, BP, sum.resident) : 0;
 			else
 				g->current_value = sum.w_all ?
 					(uint64_t)(sum.w_on * BP / sum.w_all) : 0;
@@ -430,7 +459,7 @@ static uint64_t quota_score(const struct hm_quota *q)
 	uint32_t i;
 
 	for (i = 0; i < q->nr_goals; i++) {
-		v = mult_frac(q->goals[i].current_value, BP, q->goals[i].target_value);
+		v = hm__mult_frac(q->goals[i].current_value, BP, q->goals[i].target_value);
 		if (v > best)
 			best = v;
 	}
@@ -441,7 +470,7 @@ static uint64_t quota_score(const struct hm_quota *q)
 static uint64_t quota_throughput(const struct hm_quota *q)
 {
 	return q->total_charged_ns ?
-		mult_frac(q->total_charged_sz, 1000000, q->total_charged_ns) :
+		hm__mult_frac(q->total_charged_sz, 1000000, q->total_charged_ns) :
 		4096ull * 1024;
 }
 
@@ -515,7 +544,7 @@ void hm_quota_charge(struct hm_quota *q, uint64_t sz, uint64_t applied)
 	if (!q->fail_charge_denom || applied > sz)
 		q->charged_sz += sz;
 	else
-		q->charged_sz += applied + mult_frac(sz - applied, q->fail_charge_num,
+		q->charged_sz += applied + hm__mult_frac(sz - applied, q->fail_charge_num,
 						     q->fail_charge_denom);
 }
 
@@ -525,6 +554,7 @@ void hm_adjust_quota(struct hm_ctx *ctx, struct hm_scheme *s)
 	uint32_t score, max_score = 0;
 	struct hm_target *t;
 	struct hm_region *r;
+	struct hm__view v;
 	uint64_t cum;
 
 	if (!q->ms && !q->sz && !q->nr_goals)
@@ -544,14 +574,15 @@ void hm_adjust_quota(struct hm_ctx *ctx, struct hm_scheme *s)
 	}
 
 	/* The score at which the quota is spent: walk down a size histogram. */
+	hm__view_init(ctx, &v);
 	memset(ctx->score_hist, 0, sizeof(ctx->score_hist));
 	hm_for_each_target(t, ctx) {
 		hm_for_each_region(r, t) {
-			if (!hm_scheme_pattern_match(ctx, r, s))
+			if (!hm__pattern_match(&v, r, s))
 				continue;
 			if (hm_core_filter_out(ctx, t, r, s))
 				continue;
-			score = hm_scheme_score(ctx, r, s);
+			score = hm__score(&v, r, s);
 			ctx->score_hist[score] += hm_sz_region(r);
 			if (score > max_score)
 				max_score = score;
@@ -612,6 +643,8 @@ bool hm_core_filter_out(struct hm_ctx *ctx, struct hm_target *t,
 {
 	uint32_t i;
 
+	if (!s->nr_filters)
+		return s->core_filters_default_reject;
 	for (i = 0; i < s->nr_filters; i++)
 		if (hm_filter_match(ctx, t, r, &s->filters[i]))
 			return !s->filters[i].allow;
@@ -691,7 +724,7 @@ void hm_apply_scheme(struct hm_ctx *ctx, struct hm_target *t, struct hm_region *
 	struct hm_action_result res = { 0 };
 	uint64_t sz = hm_sz_region(r);
 
-	if (hm_quota_is_set(q) && q->charged_sz + sz > q->esz) {
+	if (quota_is_set(q) && q->charged_sz + sz > q->esz) {
 		sz = q->charged_sz < q->esz ?
 			     (q->esz - q->charged_sz) & ~(ctx->min_region_sz - 1) : 0;
 		/* Less than a region's worth left: tried, nothing counted. */
@@ -709,7 +742,7 @@ void hm_apply_scheme(struct hm_ctx *ctx, struct hm_target *t, struct hm_region *
 		res.sz_applied = sz;
 	q->total_charged_ns += res.time_ns;
 	hm_quota_charge(q, sz, res.sz_applied);
-	if (hm_quota_is_set(q) && q->charged_sz >= q->esz) {
+	if (quota_is_set(q) && q->charged_sz >= q->esz) {
 		q->charge_target_from = t;
 		q->charge_addr_from = r->end;
 	}
@@ -731,16 +764,18 @@ static bool scheme_due(const struct hm_ctx *ctx, const struct hm_scheme *s)
 
 /* Is @r a valid target of @s: the pattern, and the minimum score when a quota
  * is in effect. */
-static bool valid_target(struct hm_ctx *ctx, struct hm_region *r, struct hm_scheme *s)
+static bool valid_target(const struct hm__view *v, struct hm_region *r,
+			 const struct hm_scheme *s)
 {
-	if (!hm_scheme_pattern_match(ctx, r, s))
+	if (!hm__pattern_match(v, r, s))
 		return false;
 	if (!s->quota.esz)
 		return true;
-	return hm_scheme_score(ctx, r, s) >= s->quota.min_score;
+	return hm__score(v, r, s) >= s->quota.min_score;
 }
 
-static void do_apply_schemes(struct hm_ctx *ctx, struct hm_target *t, struct hm_region *r)
+static void do_apply_schemes(struct hm_ctx *ctx, const struct hm__view *v,
+			     struct hm_target *t, struct hm_region *r)
 {
 	struct hm_scheme *s;
 
@@ -749,11 +784,11 @@ static void do_apply_schemes(struct hm_ctx *ctx, struct hm_target *t, struct hm_
 			continue;
 		if (quota_is_full(&s->quota, ctx->min_region_sz))
 			continue;
-		if (hm_skip_charged_region(ctx, t, &r, s))
+		if (s->quota.charge_target_from && hm_skip_charged_region(ctx, t, &r, s))
 			continue;
 		if (s->max_nr_snapshots && s->stat.nr_snapshots >= s->max_nr_snapshots)
 			continue;
-		if (valid_target(ctx, r, s))
+		if (valid_target(v, r, s))
 			hm_apply_scheme(ctx, t, r, s);
 		if (is_last_region(r, t) && is_last_target(t, ctx))
 			s->stat.nr_snapshots++;
@@ -786,8 +821,12 @@ void hm_apply_schemes(struct hm_ctx *ctx)
 	struct hm_target *t;
 	struct hm_region *r, *next;
 	struct hm_scheme *s;
+	struct hm__view v;
+	size_t nr_before = 0, nr_after = 0;
 	bool any = false;
 
+	hm_for_each_target(t, ctx)
+		nr_before += hm_nr_regions(t);
 	hm_for_each_scheme(s, ctx) {
 		if (!scheme_due(ctx, s) || !s->wmarks.activated)
 			continue;
@@ -796,10 +835,15 @@ void hm_apply_schemes(struct hm_ctx *ctx)
 	}
 	if (!any)
 		return;
+	hm__view_init(ctx, &v);
 	hm_for_each_target(t, ctx)
 		hm_for_each_region_safe(r, next, t)
-			do_apply_schemes(ctx, t, r);
-	merge_quota_slices(ctx);
+			do_apply_schemes(ctx, &v, t, r);
+	/* Filters and quotas only split: an unchanged count, nothing to rejoin. */
+	hm_for_each_target(t, ctx)
+		nr_after += hm_nr_regions(t);
+	if (nr_after != nr_before)
+		merge_quota_slices(ctx);
 	hm_for_each_scheme(s, ctx) {
 		if (!scheme_due(ctx, s))
 			continue;

@@ -55,11 +55,18 @@ static void test_bench_drain(void **state)
 	check_bench("bench_drain", 4);
 }
 
+static void test_bench_monitor(void **state)
+{
+	(void)state;
+	check_bench("bench_monitor", 3);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bench_ring),
 		cmocka_unit_test(test_bench_drain),
+		cmocka_unit_test(test_bench_monitor),
 	};
 
 	return hm_run_tests(tests);
