@@ -361,10 +361,12 @@ int hm_record_parse(const char *text, size_t len, const char *name,
 		o = json_tokener_parse_ex(tok, text + pos, (int)n);
 		if (!o || json_tokener_get_error(tok) != json_tokener_success ||
 		    json_tokener_get_parse_end(tok) != n) {
+			enum json_tokener_error e = json_tokener_get_error(tok);
+
 			ret = bad(&d, "$", "not one JSON document (%s)",
-				  json_tokener_get_error(tok) == json_tokener_success ?
-					  "text after it" :
-					  json_tokener_error_desc(json_tokener_get_error(tok)));
+				  e == json_tokener_success ? "text after it" :
+				  e == json_tokener_continue ? "the line ends inside it" :
+							       json_tokener_error_desc(e));
 			json_object_put(o);
 			break;
 		}

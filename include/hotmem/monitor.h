@@ -427,8 +427,9 @@ void hm_split_regions(struct hm_ctx *ctx);
  * block, for a target whose region nodes have scattered in memory: more
  * than 128 KiB of them, and more than a quarter not directly after their
  * predecessor. Merge and split churn scatters them; walking a scattered list
- * of 100,000 regions costs a cache miss per region. hm_monitor_step calls this after each split, so,
- * as with merge and split, region pointers do not survive an aggregation.
+ * of 100,000 regions costs a cache miss per region. hm_monitor_step calls
+ * this after each split, so, as with merge and split, region pointers do not
+ * survive an aggregation.
  * Return: the number of targets compacted, or -ENOMEM (that target and the
  * ones after it left as they were; nothing is lost).
  */
@@ -455,9 +456,9 @@ int hm_monitor_start(struct hm_ctx *ctx, uint64_t now_ns);
  * one kdamond iteration in DAMON's order: watermarks; prepare access
  * checks; the access check (drain of ctx->reports and/or the ops' sampling
  * check); at an aggregation boundary, merge; apply due schemes; at the
- * boundary, tune intervals, call after_aggregate, reset and split; at an
- * ops-update boundary, refresh ranges. Call it at least once per sampling
- * interval. Return: 1 if an iteration ran, 0 if none was due, or a negative
+ * boundary, tune intervals, call after_aggregate, reset, split and compact
+ * (hm_compact_regions); at an ops-update boundary, refresh ranges. Call it
+ * at least once per sampling interval. Return: 1 if an iteration ran, 0 if none was due, or a negative
  * errno.
  */
 int hm_monitor_step(struct hm_ctx *ctx, uint64_t now_ns);

@@ -822,11 +822,8 @@ void hm_apply_schemes(struct hm_ctx *ctx)
 	struct hm_region *r, *next;
 	struct hm_scheme *s;
 	struct hm__view v;
-	size_t nr_before = 0, nr_after = 0;
 	bool any = false;
 
-	hm_for_each_target(t, ctx)
-		nr_before += hm_nr_regions(t);
 	hm_for_each_scheme(s, ctx) {
 		if (!scheme_due(ctx, s) || !s->wmarks.activated)
 			continue;
@@ -839,11 +836,7 @@ void hm_apply_schemes(struct hm_ctx *ctx)
 	hm_for_each_target(t, ctx)
 		hm_for_each_region_safe(r, next, t)
 			do_apply_schemes(ctx, &v, t, r);
-	/* Filters and quotas only split: an unchanged count, nothing to rejoin. */
-	hm_for_each_target(t, ctx)
-		nr_after += hm_nr_regions(t);
-	if (nr_after != nr_before)
-		merge_quota_slices(ctx);
+	merge_quota_slices(ctx);
 	hm_for_each_scheme(s, ctx) {
 		if (!scheme_due(ctx, s))
 			continue;

@@ -107,6 +107,9 @@ static void test_errors(void **state)
 	expect_error("[1]", "x:1: $: expected the record header, an object");
 	expect_error(HDR "{nope", "x:2: $: not one JSON document");
 	expect_error(HDR "{\"time_ns\": 1} {}", "x:2: $: not one JSON document (text after it)");
+	/* a line cut short, as a record still being written ends */
+	expect_error(HDR "{\"time_ns\": 1, \"targets\": [",
+		     "x:2: $: not one JSON document (the line ends inside it)");
 	expect_error(HDR "{\"targets\": []}", "x:2: $.time_ns: expected a number");
 	expect_error(HDR "{\"time_ns\": 1, \"targets\": [{\"id\": 5, \"regions\": []}]}",
 		     "x:2: $.targets[0]: expected {\"id\": N, \"regions\": [...]} for a target "
