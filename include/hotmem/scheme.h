@@ -57,7 +57,12 @@ enum hm_goal_metric {
 	HM_GOAL_NODE_MEM_USED_BP,	/* node used / total, basis points */
 	HM_GOAL_NODE_MEM_FREE_BP,	/* node free / total, basis points */
 	HM_GOAL_NODE_ELIGIBLE_MEM_BP,	/* pattern-matching bytes on the node / all */
-	HM_GOAL_NODE_HOT_SHARE_BP,	/* share of pattern-matching accesses the node serves */
+	/*
+	 * Share of the accesses to pattern-matching memory that the node
+	 * serves: weighted sources' estimated accesses when any region has
+	 * some, else DAMON's frequency x bytes (both as moving sums).
+	 */
+	HM_GOAL_NODE_HOT_SHARE_BP,
 	HM_NR_GOAL_METRICS,
 };
 

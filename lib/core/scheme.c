@@ -371,10 +371,24 @@ static bool quota_is_full(const struct hm_quota *q, uint64_t min_region_sz)
 }
 
 /* Bytes of @t's pattern-matching regions on @nid, resident, and weighted. */
+/*
+ * Bytes of pattern-matching memory on the node and anywhere; accesses to it
+ * weighed two ways: estimated accesses (weighted sources' counts, as a
+ * moving sum like nr_accesses') and DAMON's frequency x bytes.
+ */
 struct node_sum {
 	uint64_t on_node, resident;
+	unsigned __int128 est_on, est_all;
 	unsigned __int128 w_on, w_all;
 };
+
+/* The estimated accesses' moving sum, as hm__mvsum_at for nr_accesses. */
+static uint64_t est_mvsum(const struct hm__view *v, const struct hm_region *r)
+{
+	if (v->left_bp == BP)
+		return r->last_est_accesses;
+	return r->est_accesses + hm__mult_frac(r->last_est_accesses, v->left_bp, BP);
+}
 
 static void sum_node(struct hm_ctx *ctx, struct hm_scheme *s, int nid,
 		     struct node_sum *sum)
@@ -402,6 +416,10 @@ static void sum_node(struct hm_ctx *ctx, struct hm_scheme *s, int nid,
 			w = hm__mvsum_at(&v, r);
 			sum->w_on += (unsigned __int128)w * hm_sz_region(r) * on / res;
 			sum->w_all += (unsigned __int128)w * hm_sz_region(r);
+			/* and as counted, spread evenly over the resident bytes */
+			w = est_mvsum(&v, r);
+			sum->est_on += (unsigned __int128)w * on / res;
+			sum->est_all += w;
 		}
 	}
 }
@@ -442,6 +460,8 @@ void hm_update_goal_values(struct hm_ctx *ctx, struct hm_scheme *s)
 			if (g->metric == HM_GOAL_NODE_ELIGIBLE_MEM_BP)
 				g->current_value = sum.resident ?
 					hm__mult_frac(sum.on_node, BP, sum.resident) : 0;
+			else if (sum.est_all)	/* a counting source: its estimates */
+				g->current_value = (uint64_t)(sum.est_on * BP / sum.est_all);
 			else
 				g->current_value = sum.w_all ?
 					(uint64_t)(sum.w_on * BP / sum.w_all) : 0;

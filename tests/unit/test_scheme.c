@@ -783,6 +783,23 @@ static void test_goal_metrics(void **state)
 	assert_int_equal(g[4].current_value, 5000);
 	/* hot share: 15 x 1 MiB on node 0 of (15 + 5) x 1 MiB */
 	assert_int_equal(g[5].current_value, 7500);
+	/*
+	 * With a counting source's estimates, those decide: 1000 on node 0
+	 * against 3000 on node 1 although the sampled counts say otherwise.
+	 * Mid-window the moving sum applies (left_bp 2500 here: 5 of 20
+	 * samples left): 100 + 3600 x 1/4 = 1000 on node 0, 3000 on node 1.
+	 */
+	nth(x.t, 0)->est_accesses = 1000;
+	nth(x.t, 2)->est_accesses = 3000;
+	hm_update_goal_values(x.c, s);
+	assert_int_equal(g[5].current_value, 2500);
+	x.c->next_aggregation_sis = x.c->passed_sample_intervals + 5;
+	nth(x.t, 0)->est_accesses = 100;
+	nth(x.t, 0)->last_est_accesses = 3600;
+	nth(x.t, 2)->est_accesses = 3000;
+	nth(x.t, 2)->last_est_accesses = 0;
+	hm_update_goal_values(x.c, s);
+	assert_int_equal(g[5].current_value, 2500);
 	/* nothing matching: 0 */
 	s->pattern.min_nr_accesses = 100;
 	hm_update_goal_values(x.c, s);
