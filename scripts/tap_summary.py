@@ -6,6 +6,8 @@ Each argument is a meson-logs/testlog.json. Every "ok"/"not ok" line of a
 test program's output is one test. A program that failed without reporting
 a failing test (a crash, a sanitizer abort, a missing plan) counts as one
 failure. Skips print their reason (the "# skip: ..." line before them).
+Lines "# note: ..." (what a test measured) are printed once, from the
+plain build.
 The last line is "N passed, N failed" plus ", N skipped" when any skipped.
 Exit status: 0 when nothing failed.
 """
@@ -39,6 +41,10 @@ def main(paths):
                 reason = ''
                 planned = None
                 for l in out.splitlines():
+                    if l.startswith('# note:'):
+                        if build == 'build':
+                            print(f"NOTE {name}: {l[len('# note:'):].strip()}")
+                        continue
                     if l.startswith('# skip:'):
                         reason = l[len('# skip:'):].strip()
                         continue

@@ -164,7 +164,7 @@ static void judge(struct plant *p, const char *name)
 	for (i = WINDOWS - JUDGED; i < WINDOWS; i++)
 		var += (p->share[i] * 100.0 - mean) * (p->share[i] * 100.0 - mean);
 	var /= JUDGED;
-	printf("# %s tuner: target %.1f%%, last %d windows: mean %.2f%% "
+	printf("# note: %s tuner: target %.1f%%, last %d windows: mean %.2f%% "
 	       "(offset %+.2f pp), stddev %.2f pp\n",
 	       name, target, JUDGED, mean, mean - target, sqrt(var));
 	assert_true(fabs(mean - target) <= 1.0);
