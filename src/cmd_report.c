@@ -552,9 +552,13 @@ int hm_cmd_report(int argc, char **argv)
 			return ret;
 	}
 	{
-		size_t at;
+		size_t at = 0;
+		int pret = hm_parse_list(o.pcts, 100, add_pct, &o.pct, &at);
 
-		if (hm_parse_list(o.pcts, 100, add_pct, &o.pct, &at))
+		if (pret == -ERANGE)
+			return hm_usage_err(CMD, "--percentiles",
+					    "'%s' has a percentile above 100", o.pcts);
+		if (pret)
 			return hm_usage_err(CMD, "--percentiles",
 					    "'%s' is not a list of percentiles 0-100 such as "
 					    "0,50,100 (bad character at offset %zu)", o.pcts, at);
