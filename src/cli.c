@@ -88,7 +88,7 @@ static int opt_value(const char *cmd, const char *opt, const char *arg,
 				    (unsigned long long)min, (unsigned long long)max);
 	}
 	if (ret)
-		return hm_usage_err(cmd, opt, "'%s' is not a %s (bad character at offset %zu)",
+		return hm_usage_err(cmd, opt, "'%s' is not a %s (the problem starts at offset %zu)",
 				    arg, size ? "size such as 4096, 64K or 1GiB" :
 						"number", at);
 	*out = v;

@@ -236,7 +236,7 @@ static int parse_opts(int argc, char **argv, struct demo_opts *o)
 						   MAX_CPUS - 1);
 			else if (ret)
 				ret = hm_usage_err(CMD, "--cpus",
-						   "'%s' is not a CPU list such as 0,2-3 (bad character at offset %zu)",
+						   "'%s' is not a CPU list such as 0,2-3 (the problem starts at offset %zu)",
 						   optarg, at);
 			o->have_cpus = true;
 			break;

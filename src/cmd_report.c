@@ -561,7 +561,7 @@ int hm_cmd_report(int argc, char **argv)
 		if (pret)
 			return hm_usage_err(CMD, "--percentiles",
 					    "'%s' is not a list of percentiles 0-100 such as "
-					    "0,50,100 (bad character at offset %zu)", o.pcts, at);
+					    "0,50,100 (the problem starts at offset %zu)", o.pcts, at);
 	}
 	if (optind >= argc)
 		return hm_usage_err(CMD, "-", "missing what to report: access, heatmap or wss");

@@ -171,7 +171,7 @@ static int read_num(struct cfg *c, struct json_object *v, uint64_t *out,
 		if (ret == -ERANGE)
 			return fail(c, "'%s' is too large", json_object_get_string(v));
 		if (ret)
-			return fail(c, "'%s' is not %s (bad character at offset %zu)",
+			return fail(c, "'%s' is not %s (the problem starts at offset %zu)",
 				    json_object_get_string(v), what, at);
 		return 0;
 	}
@@ -592,7 +592,7 @@ static int read_cpus(struct cfg *c, struct json_object *v, uint64_t *bits)
 	if (ret == -ERANGE)
 		return fail(c, "'%s' names a CPU above %d", json_object_get_string(v), MAX_CPUS - 1);
 	if (ret)
-		return fail(c, "'%s' is not a CPU list such as \"0-3,8\" (bad character at offset %zu)",
+		return fail(c, "'%s' is not a CPU list such as \"0-3,8\" (the problem starts at offset %zu)",
 			    json_object_get_string(v), at);
 	return 0;
 }
