@@ -13,5 +13,6 @@
 #include <hotmem/ops.h>
 #include <hotmem/scheme.h>
 #include <hotmem/linux.h>
+#include <hotmem/workload.h>
 
 #endif /* HOTMEM_HOTMEM_H */

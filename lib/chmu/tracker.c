@@ -1,0 +1,815 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The CHMU's trackers: what counts accesses per unit inside a resource
+ * budget. A real device cannot keep a counter for every unit of a terabyte;
+ * each tracker here is one way hardware can cope, with its own error:
+ *
+ *   exact   a counter per unit touched, unbounded: the ground truth.
+ *   table   N counters handed out on first touch; once they are gone, new
+ *           units are not counted at all (the exhaustion no register shows).
+ *   cms     a Count-Min sketch (D rows of W counters, conservative update)
+ *           never undercounts and overcounts by at most e/W of the stream
+ *           with probability 1 - e^-D; it cannot list units, so K candidate
+ *           ids, the units with the highest estimates, are kept alongside.
+ *   topk    Space-Saving with K counters: a new unit takes the smallest
+ *           counter and its count; counts never undercount, overcount by at
+ *           most the inherited count, and every unit with more than N/K of
+ *           the stream's N accesses is held.
+ *   lfu     sets x ways counters, a unit hashed to a set; a miss on a full
+ *           set evicts the way with the smallest count and starts from 0.
+ *
+ * Counters saturate at the device's counter width.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <hotmem/chmu.h>
+#include <hotmem/parse.h>
+#include <hotmem/rand.h>
+
+#define ID_BYTES 8
+#define COUNTER_BYTES 4
+#define MAX_ENTRIES (1u << 28)
+
+/* ---- a unit-keyed hash map: open addressing, linear probing ---------------- */
+
+struct slot {
+	uint64_t key;		/* unit + 1; 0 is empty */
+	uint32_t count;
+	uint32_t aux;		/* the heap position, for the heaps below */
+	uint64_t first_ns;
+};
+
+struct map {
+	struct slot *s;
+	uint32_t mask;
+	uint32_t shift;
+	uint32_t used;
+};
+
+static inline uint32_t map_home(const struct map *m, uint64_t key)
+{
+	return (uint32_t)((key * 0x9e3779b97f4a7c15ull) >> m->shift) & m->mask;
+}
+
+static int map_init(struct map *m, uint32_t min_slots)
+{
+	uint32_t n = 16, bits = 4;
+
+	while (n < min_slots) {
+		n <<= 1;
+		bits++;
+	}
+	m->s = calloc(n, sizeof(*m->s));
+	if (!m->s)
+		return -ENOMEM;
+	m->mask = n - 1;
+	m->shift = 64 - bits;
+	m->used = 0;
+	return 0;
+}
+
+static void map_free(struct map *m)
+{
+	free(m->s);
+	m->s = NULL;
+}
+
+static void map_clear(struct map *m)
+{
+	memset(m->s, 0, ((size_t)m->mask + 1) * sizeof(*m->s));
+	m->used = 0;
+}
+
+static inline struct slot *map_find(const struct map *m, uint64_t unit)
+{
+	uint64_t key = unit + 1;
+	uint32_t i = map_home(m, key);
+
+	for (;; i = (i + 1) & m->mask) {
+		struct slot *s = &m->s[i];
+
+		if (s->key == key)
+			return s;
+		if (!s->key)
+			return NULL;
+	}
+}
+
+/* The slot for @unit, new (zeroed, key set) if absent; the map must have room. */
+static inline struct slot *map_insert(struct map *m, uint64_t unit, bool *fresh)
+{
+	uint64_t key = unit + 1;
+	uint32_t i = map_home(m, key);
+
+	for (;; i = (i + 1) & m->mask) {
+		struct slot *s = &m->s[i];
+
+		if (s->key == key) {
+			*fresh = false;
+			return s;
+		}
+		if (!s->key) {
+			s->key = key;
+			m->used++;
+			*fresh = true;
+			return s;
+		}
+	}
+}
+
+/* Remove @s; backward-shift the cluster after it so lookups still work. */
+static void map_remove(struct map *m, struct slot *s)
+{
+	uint32_t i = (uint32_t)(s - m->s), j = i;
+
+	for (;;) {
+		uint32_t home;
+
+		j = (j + 1) & m->mask;
+		if (!m->s[j].key)
+			break;
+		home = map_home(m, m->s[j].key);
+		/* may the entry at j move to the hole at i? only if i lies on its path */
+		if (((j - home) & m->mask) >= ((j - i) & m->mask)) {
+			m->s[i] = m->s[j];
+			i = j;
+		}
+	}
+	memset(&m->s[i], 0, sizeof(m->s[i]));
+	m->used--;
+}
+
+static int map_grow(struct map *m)
+{
+	struct map n;
+	uint32_t i;
+	bool fresh;
+
+	if (map_init(&n, (m->mask + 1) * 2))
+		return -ENOMEM;
+	for (i = 0; i <= m->mask; i++) {
+		if (m->s[i].key) {
+			struct slot *d = map_insert(&n, m->s[i].key - 1, &fresh);
+
+			*d = m->s[i];
+		}
+	}
+	free(m->s);
+	*m = n;
+	return 0;
+}
+
+/* ---- an indexed min-heap of units (topk's counters, cms's candidates) -------- */
+
+struct hnode {
+	uint64_t unit;
+	uint32_t key;		/* count (topk) or estimate at the last access (cms) */
+	uint32_t err;		/* topk: the count inherited on entry */
+	uint64_t first_ns;
+};
+
+struct heap {
+	struct hnode *h;
+	uint32_t n, cap;
+	struct map pos;		/* unit -> index in h, in slot.aux */
+};
+
+static int heap_init(struct heap *hp, uint32_t cap)
+{
+	hp->h = calloc(cap ? cap : 1, sizeof(*hp->h));
+	if (!hp->h || map_init(&hp->pos, cap * 2)) {
+		free(hp->h);
+		return -ENOMEM;
+	}
+	hp->n = 0;
+	hp->cap = cap;
+	return 0;
+}
+
+static void heap_free(struct heap *hp)
+{
+	free(hp->h);
+	map_free(&hp->pos);
+}
+
+static void heap_clear(struct heap *hp)
+{
+	hp->n = 0;
+	map_clear(&hp->pos);
+}
+
+static inline void heap_place(struct heap *hp, uint32_t i, const struct hnode *nd)
+{
+	hp->h[i] = *nd;
+	map_find(&hp->pos, nd->unit)->aux = i;
+}
+
+static void sift_down(struct heap *hp, uint32_t i)
+{
+	struct hnode nd = hp->h[i];
+
+	for (;;) {
+		uint32_t c = 2 * i + 1;
+
+		if (c >= hp->n)
+			break;
+		if (c + 1 < hp->n && hp->h[c + 1].key < hp->h[c].key)
+			c++;
+		if (hp->h[c].key >= nd.key)
+			break;
+		heap_place(hp, i, &hp->h[c]);
+		i = c;
+	}
+	heap_place(hp, i, &nd);
+}
+
+static void sift_up(struct heap *hp, uint32_t i)
+{
+	struct hnode nd = hp->h[i];
+
+	while (i) {
+		uint32_t p = (i - 1) / 2;
+
+		if (hp->h[p].key <= nd.key)
+			break;
+		heap_place(hp, i, &hp->h[p]);
+		i = p;
+	}
+	heap_place(hp, i, &nd);
+}
+
+static inline struct hnode *heap_get(const struct heap *hp, uint64_t unit)
+{
+	struct slot *s = map_find(&hp->pos, unit);
+
+	return s ? &hp->h[s->aux] : NULL;
+}
+
+static void heap_push(struct heap *hp, const struct hnode *nd)
+{
+	bool fresh;
+
+	map_insert(&hp->pos, nd->unit, &fresh);
+	hp->h[hp->n++] = *nd;
+	sift_up(hp, hp->n - 1);
+}
+
+/* Take the node at @i out of the heap. */
+static void heap_delete(struct heap *hp, uint32_t i)
+{
+	struct slot *s = map_find(&hp->pos, hp->h[i].unit);
+
+	map_remove(&hp->pos, s);
+	if (--hp->n == i)
+		return;
+	hp->h[i] = hp->h[hp->n];
+	map_find(&hp->pos, hp->h[i].unit)->aux = i;
+	sift_down(hp, i);
+	sift_up(hp, i);
+}
+
+/* Replace the minimum with @nd (a unit not in the heap). */
+static void heap_replace_min(struct heap *hp, const struct hnode *nd)
+{
+	bool fresh;
+
+	map_remove(&hp->pos, map_find(&hp->pos, hp->h[0].unit));
+	map_insert(&hp->pos, nd->unit, &fresh);
+	hp->h[0] = *nd;
+	sift_down(hp, 0);
+}
+
+/* ---- the trackers ------------------------------------------------------------- */
+
+struct lfu_way {
+	uint64_t key;		/* unit + 1; 0 empty */
+	uint32_t count;
+	uint64_t first_ns;
+};
+
+struct hm_tracker {
+	struct hm_tracker_spec spec;
+	uint32_t max;		/* saturation */
+	struct hm_tracker_stats st;
+	struct map map;		/* exact, table */
+	struct heap heap;	/* topk, cms candidates */
+	uint32_t *sketch;	/* cms: depth x width */
+	uint64_t mul[8];	/* cms row hashes */
+	struct lfu_way *ways;	/* lfu */
+	uint64_t set_mul;
+};
+
+static inline uint32_t sat_add(uint32_t a, uint32_t b, uint32_t max)
+{
+	return a >= max || b >= max - a ? max : a + b;
+}
+
+static int fail(char *err, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int fail(char *err, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err && len) {
+		va_start(ap, fmt);
+		vsnprintf(err, len, fmt, ap);
+		va_end(ap);
+	}
+	return -EINVAL;
+}
+
+/* A decimal number ending at one of @stops (or the end); advances *@p. */
+static int num(const char **p, const char *stops, uint32_t max, uint32_t *out)
+{
+	uint64_t v = 0;
+	const char *s = *p;
+
+	if (*s < '0' || *s > '9')
+		return -EINVAL;
+	for (; *s >= '0' && *s <= '9'; s++) {
+		v = v * 10 + (uint64_t)(*s - '0');
+		if (v > max)
+			return -ERANGE;
+	}
+	if (*s && !strchr(stops, *s))
+		return -EINVAL;
+	*p = s;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+int hm_tracker_parse(const char *str, struct hm_tracker_spec *spec, char *err, size_t errlen)
+{
+	struct hm_tracker_spec s;
+	const char *p;
+
+	memset(&s, 0, sizeof(s));
+	if (!str)
+		return fail(err, errlen, "no tracker given");
+	if (!strcmp(str, "exact")) {
+		s.kind = HM_TRACKER_EXACT;
+	} else if (!strncmp(str, "table:", 6)) {
+		p = str + 6;
+		s.kind = HM_TRACKER_TABLE;
+		if (num(&p, "", MAX_ENTRIES, &s.entries) || *p || !s.entries)
+			return fail(err, errlen, "'%s': table:N takes 1 to %u counters", str,
+				    MAX_ENTRIES);
+	} else if (!strncmp(str, "topk:", 5)) {
+		p = str + 5;
+		s.kind = HM_TRACKER_TOPK;
+		if (num(&p, "", MAX_ENTRIES, &s.entries) || *p || !s.entries)
+			return fail(err, errlen, "'%s': topk:K takes 1 to %u counters", str,
+				    MAX_ENTRIES);
+	} else if (!strncmp(str, "cms:", 4)) {
+		p = str + 4;
+		s.kind = HM_TRACKER_CMS;
+		if (num(&p, "x", 8, &s.depth) || *p++ != 'x' || !s.depth ||
+		    num(&p, "+", MAX_ENTRIES, &s.width) || *p++ != '+' || !s.width ||
+		    num(&p, "", MAX_ENTRIES, &s.candidates) || *p || !s.candidates)
+			return fail(err, errlen, "'%s': cms:DxW+K takes 1-8 rows, 1 to %u counters "
+				    "per row and 1 to %u candidates, as in cms:4x16384+1024", str,
+				    MAX_ENTRIES, MAX_ENTRIES);
+		if ((uint64_t)s.depth * s.width > MAX_ENTRIES)
+			return fail(err, errlen, "'%s': more than %u counters in all", str,
+				    MAX_ENTRIES);
+	} else if (!strncmp(str, "lfu:", 4)) {
+		p = str + 4;
+		s.kind = HM_TRACKER_LFU;
+		if (num(&p, "x", MAX_ENTRIES, &s.sets) || *p++ != 'x' || !s.sets ||
+		    num(&p, "", 64, &s.ways) || *p || !s.ways)
+			return fail(err, errlen, "'%s': lfu:SETSxWAYS takes 1 to %u sets of 1-64 ways, "
+				    "as in lfu:1024x4", str, MAX_ENTRIES);
+		if ((uint64_t)s.sets * s.ways > MAX_ENTRIES)
+			return fail(err, errlen, "'%s': more than %u counters in all", str,
+				    MAX_ENTRIES);
+	} else {
+		return fail(err, errlen, "'%s' is not a tracker (expected exact, table:N, "
+			    "cms:DxW+K, topk:K or lfu:SETSxWAYS)", str);
+	}
+	*spec = s;
+	return 0;
+}
+
+int hm_tracker_format(const struct hm_tracker_spec *s, char *buf, size_t len)
+{
+	switch (s->kind) {
+	case HM_TRACKER_TABLE:
+		return snprintf(buf, len, "table:%u", s->entries);
+	case HM_TRACKER_CMS:
+		return snprintf(buf, len, "cms:%ux%u+%u", s->depth, s->width, s->candidates);
+	case HM_TRACKER_TOPK:
+		return snprintf(buf, len, "topk:%u", s->entries);
+	case HM_TRACKER_LFU:
+		return snprintf(buf, len, "lfu:%ux%u", s->sets, s->ways);
+	default:
+		return snprintf(buf, len, "exact");
+	}
+}
+
+struct hm_tracker *hm_tracker_new(const struct hm_tracker_spec *spec, uint32_t max_count,
+				  uint64_t seed)
+{
+	struct hm_tracker *t = calloc(1, sizeof(*t));
+	struct hm_rand rng;
+	int ret = 0;
+	uint32_t i;
+
+	if (!t)
+		return NULL;
+	t->spec = *spec;
+	t->max = max_count ? max_count : 1;
+	hm_rand_seed(&rng, seed);
+	switch (spec->kind) {
+	case HM_TRACKER_EXACT:
+		ret = map_init(&t->map, 1024);
+		break;
+	case HM_TRACKER_TABLE:
+		ret = map_init(&t->map, spec->entries * 2);
+		t->st.bytes = (uint64_t)spec->entries * (ID_BYTES + COUNTER_BYTES);
+		t->st.counters = spec->entries;
+		break;
+	case HM_TRACKER_TOPK:
+		ret = heap_init(&t->heap, spec->entries);
+		t->st.bytes = (uint64_t)spec->entries * (ID_BYTES + 2 * COUNTER_BYTES);
+		t->st.counters = spec->entries;
+		break;
+	case HM_TRACKER_CMS:
+		t->sketch = calloc((size_t)spec->depth * spec->width, sizeof(*t->sketch));
+		ret = t->sketch ? heap_init(&t->heap, spec->candidates) : -ENOMEM;
+		for (i = 0; i < spec->depth; i++)
+			t->mul[i] = hm_rand_next(&rng) | 1;
+		t->st.bytes = (uint64_t)spec->depth * spec->width * COUNTER_BYTES +
+			      (uint64_t)spec->candidates * (ID_BYTES + COUNTER_BYTES);
+		t->st.counters = (uint64_t)spec->depth * spec->width;
+		break;
+	case HM_TRACKER_LFU:
+		t->ways = calloc((size_t)spec->sets * spec->ways, sizeof(*t->ways));
+		ret = t->ways ? 0 : -ENOMEM;
+		t->set_mul = hm_rand_next(&rng) | 1;
+		t->st.bytes = (uint64_t)spec->sets * spec->ways * (ID_BYTES + COUNTER_BYTES);
+		t->st.counters = (uint64_t)spec->sets * spec->ways;
+		break;
+	default:
+		ret = -EINVAL;
+	}
+	if (ret) {
+		hm_tracker_free(t);
+		errno = -ret;
+		return NULL;
+	}
+	return t;
+}
+
+void hm_tracker_free(struct hm_tracker *t)
+{
+	if (!t)
+		return;
+	map_free(&t->map);
+	if (t->heap.h)
+		heap_free(&t->heap);
+	free(t->sketch);
+	free(t->ways);
+	free(t);
+}
+
+/* Row @r's counter index for @unit: multiply-shift, reduced to the width. */
+static inline uint32_t cms_index(const struct hm_tracker *t, unsigned int r, uint64_t unit)
+{
+	uint64_t h = (unit + 1) * t->mul[r];
+
+	h ^= h >> 31;
+	h *= 0xbf58476d1ce4e5b9ull;
+	return (uint32_t)(((h >> 32) * t->spec.width) >> 32);
+}
+
+static uint32_t cms_estimate(const struct hm_tracker *t, uint64_t unit)
+{
+	uint32_t r, m = UINT32_MAX, w = t->spec.width;
+
+	for (r = 0; r < t->spec.depth; r++) {
+		uint32_t c = t->sketch[(size_t)r * w + cms_index(t, r, unit)];
+
+		if (c < m)
+			m = c;
+	}
+	return m;
+}
+
+static bool add_cms(struct hm_tracker *t, uint64_t unit, uint32_t w, uint64_t now,
+		    uint32_t *before, uint32_t *after)
+{
+	uint32_t idx[8], r, m = UINT32_MAX, nv, width = t->spec.width;
+	struct hnode *cand;
+
+	for (r = 0; r < t->spec.depth; r++) {
+		idx[r] = r * width + cms_index(t, r, unit);
+		if (t->sketch[idx[r]] < m)
+			m = t->sketch[idx[r]];
+	}
+	nv = sat_add(m, w, t->max);
+	/* conservative update: raise only the counters below the new estimate */
+	for (r = 0; r < t->spec.depth; r++)
+		if (t->sketch[idx[r]] < nv)
+			t->sketch[idx[r]] = nv;
+	*before = m;
+	*after = nv;
+
+	cand = heap_get(&t->heap, unit);
+	if (cand) {
+		cand->key = nv;
+		sift_down(&t->heap, (uint32_t)(cand - t->heap.h));
+	} else {
+		struct hnode nd = { .unit = unit, .key = nv, .first_ns = now };
+
+		if (t->heap.n < t->heap.cap) {
+			heap_push(&t->heap, &nd);
+		} else if (nv > t->heap.h[0].key) {
+			heap_replace_min(&t->heap, &nd);
+			t->st.evictions++;
+		}
+	}
+	return true;
+}
+
+static bool add_topk(struct hm_tracker *t, uint64_t unit, uint32_t w, uint64_t now,
+		     uint32_t *before, uint32_t *after)
+{
+	struct hnode *nd = heap_get(&t->heap, unit);
+
+	if (nd) {
+		*before = nd->key;
+		nd->key = sat_add(nd->key, w, t->max);
+		*after = nd->key;
+		sift_down(&t->heap, (uint32_t)(nd - t->heap.h));
+		return true;
+	}
+	*before = 0;
+	if (t->heap.n < t->heap.cap) {
+		struct hnode n = { .unit = unit, .key = sat_add(0, w, t->max), .first_ns = now };
+
+		*after = n.key;
+		heap_push(&t->heap, &n);
+	} else {
+		/* Space-Saving: take the smallest counter, and its count */
+		uint32_t min = t->heap.h[0].key;
+		struct hnode n = { .unit = unit, .key = sat_add(min, w, t->max), .err = min,
+				   .first_ns = now };
+
+		*after = n.key;
+		heap_replace_min(&t->heap, &n);
+		t->st.evictions++;
+	}
+	return true;
+}
+
+/* The ways of @unit's set. */
+static inline struct lfu_way *lfu_set(const struct hm_tracker *t, uint64_t unit)
+{
+	uint64_t h = (unit + 1) * t->set_mul;
+	uint32_t set = (uint32_t)(((h >> 32) * t->spec.sets) >> 32);
+
+	return &t->ways[(size_t)set * t->spec.ways];
+}
+
+static bool add_lfu(struct hm_tracker *t, uint64_t unit, uint32_t w, uint64_t now,
+		    uint32_t *before, uint32_t *after)
+{
+	struct lfu_way *way = lfu_set(t, unit), *victim = NULL;
+	uint32_t i;
+
+	for (i = 0; i < t->spec.ways; i++) {
+		if (way[i].key == unit + 1) {
+			*before = way[i].count;
+			way[i].count = sat_add(way[i].count, w, t->max);
+			*after = way[i].count;
+			return true;
+		}
+		if (!victim || (victim->key && (!way[i].key || way[i].count < victim->count)))
+			victim = &way[i];
+	}
+	if (victim->key)
+		t->st.evictions++;
+	else
+		t->st.tracked++;
+	victim->key = unit + 1;
+	victim->count = sat_add(0, w, t->max);
+	victim->first_ns = now;
+	*before = 0;
+	*after = victim->count;
+	return true;
+}
+
+bool hm_tracker_add(struct hm_tracker *t, uint64_t unit, uint32_t w, uint64_t now_ns,
+		    uint32_t *before, uint32_t *after)
+{
+	struct slot *s;
+	bool fresh;
+
+	switch (t->spec.kind) {
+	case HM_TRACKER_CMS:
+		return add_cms(t, unit, w, now_ns, before, after);
+	case HM_TRACKER_TOPK:
+		return add_topk(t, unit, w, now_ns, before, after);
+	case HM_TRACKER_LFU:
+		return add_lfu(t, unit, w, now_ns, before, after);
+	case HM_TRACKER_TABLE:
+		s = map_find(&t->map, unit);
+		if (!s) {
+			if (t->map.used >= t->spec.entries) {
+				t->st.untracked++;
+				*before = *after = 0;
+				return false;
+			}
+			s = map_insert(&t->map, unit, &fresh);
+			s->first_ns = now_ns;
+		}
+		break;
+	default:
+		if (t->map.used * 2 >= t->map.mask + 1 && map_grow(&t->map)) {
+			t->st.untracked++;	/* out of memory: counted as not tracked */
+			*before = *after = 0;
+			return false;
+		}
+		s = map_insert(&t->map, unit, &fresh);
+		if (fresh)
+			s->first_ns = now_ns;
+		break;
+	}
+	*before = s->count;
+	s->count = sat_add(s->count, w, t->max);
+	*after = s->count;
+	return true;
+}
+
+bool hm_tracker_lookup(const struct hm_tracker *t, uint64_t unit, uint32_t *count,
+		       uint64_t *first_ns)
+{
+	const struct slot *s;
+	const struct hnode *nd;
+	const struct lfu_way *way;
+	uint32_t i;
+
+	switch (t->spec.kind) {
+	case HM_TRACKER_CMS:
+		nd = heap_get(&t->heap, unit);
+		if (!nd)
+			return false;
+		*count = cms_estimate(t, unit);
+		*first_ns = nd->first_ns;
+		return true;
+	case HM_TRACKER_TOPK:
+		nd = heap_get(&t->heap, unit);
+		if (!nd)
+			return false;
+		*count = nd->key;
+		*first_ns = nd->first_ns;
+		return true;
+	case HM_TRACKER_LFU:
+		way = lfu_set(t, unit);
+		for (i = 0; i < t->spec.ways; i++) {
+			if (way[i].key == unit + 1) {
+				*count = way[i].count;
+				*first_ns = way[i].first_ns;
+				return true;
+			}
+		}
+		return false;
+	default:
+		s = map_find(&t->map, unit);
+		if (!s)
+			return false;
+		*count = s->count;
+		*first_ns = s->first_ns;
+		return true;
+	}
+}
+
+uint32_t hm_tracker_estimate(const struct hm_tracker *t, uint64_t unit)
+{
+	uint32_t c;
+	uint64_t first;
+
+	if (t->spec.kind == HM_TRACKER_CMS)
+		return cms_estimate(t, unit);
+	return hm_tracker_lookup(t, unit, &c, &first) ? c : 0;
+}
+
+bool hm_tracker_can_release(const struct hm_tracker *t)
+{
+	return t->spec.kind != HM_TRACKER_CMS;
+}
+
+int hm_tracker_release(struct hm_tracker *t, uint64_t unit)
+{
+	struct slot *s;
+	struct hnode *nd;
+	struct lfu_way *way;
+	uint32_t i;
+
+	switch (t->spec.kind) {
+	case HM_TRACKER_CMS:
+		return -EOPNOTSUPP;
+	case HM_TRACKER_TOPK:
+		nd = heap_get(&t->heap, unit);
+		if (!nd)
+			return -ENOENT;
+		heap_delete(&t->heap, (uint32_t)(nd - t->heap.h));
+		return 0;
+	case HM_TRACKER_LFU:
+		way = lfu_set(t, unit);
+		for (i = 0; i < t->spec.ways; i++) {
+			if (way[i].key == unit + 1) {
+				memset(&way[i], 0, sizeof(way[i]));
+				t->st.tracked--;
+				return 0;
+			}
+		}
+		return -ENOENT;
+	default:
+		s = map_find(&t->map, unit);
+		if (!s)
+			return -ENOENT;
+		map_remove(&t->map, s);
+		return 0;
+	}
+}
+
+void hm_tracker_for_each(const struct hm_tracker *t,
+			 int (*fn)(void *arg, uint64_t unit, uint32_t count, uint64_t first_ns),
+			 void *arg)
+{
+	uint64_t i, n;
+
+	switch (t->spec.kind) {
+	case HM_TRACKER_CMS:
+		for (i = 0; i < t->heap.n; i++)
+			if (fn(arg, t->heap.h[i].unit, cms_estimate(t, t->heap.h[i].unit),
+			       t->heap.h[i].first_ns))
+				return;
+		return;
+	case HM_TRACKER_TOPK:
+		for (i = 0; i < t->heap.n; i++)
+			if (fn(arg, t->heap.h[i].unit, t->heap.h[i].key, t->heap.h[i].first_ns))
+				return;
+		return;
+	case HM_TRACKER_LFU:
+		n = (uint64_t)t->spec.sets * t->spec.ways;
+		for (i = 0; i < n; i++)
+			if (t->ways[i].key &&
+			    fn(arg, t->ways[i].key - 1, t->ways[i].count, t->ways[i].first_ns))
+				return;
+		return;
+	default:
+		for (i = 0; i <= t->map.mask; i++)
+			if (t->map.s[i].key &&
+			    fn(arg, t->map.s[i].key - 1, t->map.s[i].count, t->map.s[i].first_ns))
+				return;
+		return;
+	}
+}
+
+void hm_tracker_reset(struct hm_tracker *t)
+{
+	switch (t->spec.kind) {
+	case HM_TRACKER_CMS:
+		memset(t->sketch, 0, (size_t)t->spec.depth * t->spec.width * sizeof(*t->sketch));
+		heap_clear(&t->heap);
+		break;
+	case HM_TRACKER_TOPK:
+		heap_clear(&t->heap);
+		break;
+	case HM_TRACKER_LFU:
+		memset(t->ways, 0, (size_t)t->spec.sets * t->spec.ways * sizeof(*t->ways));
+		t->st.tracked = 0;
+		break;
+	default:
+		map_clear(&t->map);
+		break;
+	}
+}
+
+void hm_tracker_get_stats(const struct hm_tracker *t, struct hm_tracker_stats *st)
+{
+	*st = t->st;
+	switch (t->spec.kind) {
+	case HM_TRACKER_EXACT:
+		st->tracked = t->map.used;
+		st->counters = t->map.used;
+		st->bytes = (uint64_t)t->map.used * (ID_BYTES + COUNTER_BYTES);
+		break;
+	case HM_TRACKER_TABLE:
+		st->tracked = t->map.used;
+		break;
+	case HM_TRACKER_TOPK:
+	case HM_TRACKER_CMS:
+		st->tracked = t->heap.n;
+		break;
+	default:
+		break;
+	}
+}

@@ -1,0 +1,583 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Synthetic access streams: uniform, Zipf and hot set (optionally moving),
+ * with a read/write and TEE mix, spread over CPUs, evenly spaced in time.
+ * The spec string is parsed here, so the command line and JSON files share
+ * one syntax; a spec and a seed always give the same stream.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <hotmem/parse.h>
+#include <hotmem/rand.h>
+#include <hotmem/workload.h>
+
+#define PPM 1000000u
+#define MAX_CPUS 4096u
+
+/* ---- the spec string ------------------------------------------------------- */
+
+static const char *const kind_names[] = { "uniform", "zipf", "hotset" };
+
+static int fail(char *err, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int fail(char *err, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err && len) {
+		va_start(ap, fmt);
+		vsnprintf(err, len, fmt, ap);
+		va_end(ap);
+	}
+	return -EINVAL;
+}
+
+/* "0.3", "30%", "1": parts per million, at most 1. */
+static int parse_ppm(const char *s, uint32_t *out)
+{
+	uint64_t whole = 0, frac = 0, scale = PPM, div = 1;
+	const char *p = s;
+
+	for (; *p >= '0' && *p <= '9'; p++) {
+		whole = whole * 10 + (uint64_t)(*p - '0');
+		if (whole > 100)
+			return -EINVAL;
+	}
+	if (*p == '.') {
+		for (p++; *p >= '0' && *p <= '9'; p++) {
+			if (div >= PPM)
+				return -EINVAL;	/* finer than a ppm */
+			div *= 10;
+			frac = frac * 10 + (uint64_t)(*p - '0');
+		}
+	}
+	if (p == s || (p == s + 1 && *s == '.'))
+		return -EINVAL;
+	if (*p == '%') {
+		scale = PPM / 100;
+		p++;
+	}
+	if (*p)
+		return -EINVAL;
+	whole = whole * scale + frac * scale / div;
+	if (whole > PPM)
+		return -EINVAL;
+	*out = (uint32_t)whole;
+	return 0;
+}
+
+/* "10000000", "10M", "2.5G": a count, with k/M/G as powers of 1000. */
+static int parse_count(const char *s, uint64_t *out)
+{
+	uint64_t whole = 0, frac = 0, div = 1, mult = 1;
+	const char *p = s;
+
+	for (; *p >= '0' && *p <= '9'; p++) {
+		if (whole > UINT64_MAX / 10 / 1000000000ull)
+			return -ERANGE;
+		whole = whole * 10 + (uint64_t)(*p - '0');
+	}
+	if (p == s)
+		return -EINVAL;
+	if (*p == '.') {
+		for (p++; *p >= '0' && *p <= '9'; p++) {
+			if (div >= 1000000000ull)
+				return -EINVAL;
+			div *= 10;
+			frac = frac * 10 + (uint64_t)(*p - '0');
+		}
+	}
+	if (*p == 'k' || *p == 'K')
+		mult = 1000;
+	else if (*p == 'M')
+		mult = 1000000;
+	else if (*p == 'G')
+		mult = 1000000000;
+	if (mult > 1)
+		p++;
+	if (*p)
+		return -EINVAL;
+	*out = whole * mult + frac * mult / div;
+	return 0;
+}
+
+/* A decimal with at most three decimals, in thousandths, at most 10. */
+static int parse_milli(const char *s, uint32_t *out)
+{
+	uint64_t whole = 0, frac = 0, div = 1;
+	const char *p = s;
+
+	for (; *p >= '0' && *p <= '9'; p++) {
+		whole = whole * 10 + (uint64_t)(*p - '0');
+		if (whole > 10)
+			return -ERANGE;
+	}
+	if (p == s)
+		return -EINVAL;
+	if (*p == '.') {
+		for (p++; *p >= '0' && *p <= '9'; p++) {
+			if (div == 1000)
+				return -EINVAL;
+			div *= 10;
+			frac = frac * 10 + (uint64_t)(*p - '0');
+		}
+	}
+	if (*p)
+		return -EINVAL;
+	whole = whole * 1000 + frac * 1000 / div;
+	if (whole > 10000)
+		return -ERANGE;
+	*out = (uint32_t)whole;
+	return 0;
+}
+
+static void defaults(struct hm_workload_spec *s, enum hm_workload_kind kind)
+{
+	memset(s, 0, sizeof(*s));
+	s->kind = kind;
+	s->line = 64;
+	s->rate = 10000000;
+	s->cpus = 1;
+	s->exponent_milli = 990;
+	s->gran = 4096;
+	s->scramble = true;
+	s->frac_ppm = 900000;
+}
+
+/* Keys each kind takes, after the common ones. */
+static const char *const common_keys = "base, size, line, rate, write, tee, cpus";
+static const char *const kind_keys[] = { "", ", s, gran, scramble", ", hot, frac, move" };
+
+static bool key_allowed(enum hm_workload_kind kind, const char *key)
+{
+	static const char *const common[] = { "base", "size", "line", "rate", "write", "tee",
+					      "cpus" };
+	static const char *const zipf[] = { "s", "gran", "scramble" };
+	static const char *const hot[] = { "hot", "frac", "move" };
+	size_t i;
+
+	for (i = 0; i < sizeof(common) / sizeof(common[0]); i++)
+		if (!strcmp(key, common[i]))
+			return true;
+	for (i = 0; kind == HM_WORKLOAD_ZIPF && i < 3; i++)
+		if (!strcmp(key, zipf[i]))
+			return true;
+	for (i = 0; kind == HM_WORKLOAD_HOTSET && i < 3; i++)
+		if (!strcmp(key, hot[i]))
+			return true;
+	return false;
+}
+
+static int set_key(struct hm_workload_spec *s, const char *key, const char *val, char *err,
+		   size_t errlen)
+{
+	size_t at;
+	uint64_t v;
+
+	if (!*val)
+		return fail(err, errlen, "%s: missing value", key);
+	if (!strcmp(key, "base") || !strcmp(key, "size") || !strcmp(key, "line") ||
+	    !strcmp(key, "gran") || !strcmp(key, "hot")) {
+		if (hm_parse_size(val, &v, &at))
+			return fail(err, errlen, "%s: '%s' is not a size such as 4096, 64K or 1G",
+				    key, val);
+		if (!strcmp(key, "base"))
+			s->base = v;
+		else if (!strcmp(key, "size"))
+			s->size = v;
+		else if (!strcmp(key, "line"))
+			s->line = v;
+		else if (!strcmp(key, "gran"))
+			s->gran = v;
+		else
+			s->hot = v;
+	} else if (!strcmp(key, "rate")) {
+		if (parse_count(val, &v) || !v)
+			return fail(err, errlen, "rate: '%s' is not a positive count of accesses "
+				    "per second such as 10M", val);
+		s->rate = v;
+	} else if (!strcmp(key, "write") || !strcmp(key, "tee") || !strcmp(key, "frac")) {
+		uint32_t ppm;
+
+		if (parse_ppm(val, &ppm))
+			return fail(err, errlen, "%s: '%s' is not a share between 0 and 1 such as "
+				    "0.3 or 30%%", key, val);
+		if (!strcmp(key, "write"))
+			s->write_ppm = ppm;
+		else if (!strcmp(key, "tee"))
+			s->tee_ppm = ppm;
+		else
+			s->frac_ppm = ppm;
+	} else if (!strcmp(key, "cpus")) {
+		if (hm_parse_u64(val, &v, &at) || !v || v > MAX_CPUS)
+			return fail(err, errlen, "cpus: '%s' is not a number of CPUs, 1-%u", val,
+				    MAX_CPUS);
+		s->cpus = (uint32_t)v;
+	} else if (!strcmp(key, "s")) {
+		uint32_t m;
+
+		if (parse_milli(val, &m) || !m)
+			return fail(err, errlen, "s: '%s' is not a Zipf exponent above 0 and at "
+				    "most 10 (three decimals at most)", val);
+		s->exponent_milli = m;
+	} else if (!strcmp(key, "scramble")) {
+		if (strcmp(val, "0") && strcmp(val, "1"))
+			return fail(err, errlen, "scramble: '%s' is not 0 or 1", val);
+		s->scramble = val[0] == '1';
+	} else if (!strcmp(key, "move")) {
+		if (hm_parse_duration(val, 1000000, &v, &at))
+			return fail(err, errlen, "move: '%s' is not a duration such as 500ms or 2s",
+				    val);
+		s->move_ns = v;
+	}
+	return 0;
+}
+
+static bool pow2(uint64_t x)
+{
+	return x && !(x & (x - 1));
+}
+
+static int check(const struct hm_workload_spec *s, char *err, size_t errlen)
+{
+	if (!s->size)
+		return fail(err, errlen, "size: missing (the bytes the stream covers, e.g. size=1G)");
+	if (!pow2(s->line) || s->line > (1u << 20))
+		return fail(err, errlen, "line: %llu is not a power of two up to 1 MiB",
+			    (unsigned long long)s->line);
+	if (s->size % s->line)
+		return fail(err, errlen, "size: %llu is not a multiple of line (%llu)",
+			    (unsigned long long)s->size, (unsigned long long)s->line);
+	if (s->base % s->line)
+		return fail(err, errlen, "base: 0x%llx is not aligned to line (%llu)",
+			    (unsigned long long)s->base, (unsigned long long)s->line);
+	if (s->base + s->size < s->base)
+		return fail(err, errlen, "base + size goes past the end of the address space");
+	if (s->kind == HM_WORKLOAD_ZIPF) {
+		if (!s->gran || s->gran % s->line || s->size % s->gran)
+			return fail(err, errlen, "gran: %llu must be a multiple of line (%llu) that "
+				    "divides size (%llu)", (unsigned long long)s->gran,
+				    (unsigned long long)s->line, (unsigned long long)s->size);
+		if (s->size / s->gran > (1ull << 40))
+			return fail(err, errlen, "gran: %llu items are more than 2^40",
+				    (unsigned long long)(s->size / s->gran));
+	}
+	if (s->kind == HM_WORKLOAD_HOTSET) {
+		if (!s->hot)
+			return fail(err, errlen, "hot: missing (the hot set's size, e.g. hot=64M)");
+		if (s->hot % s->line)
+			return fail(err, errlen, "hot: %llu is not a multiple of line (%llu)",
+				    (unsigned long long)s->hot, (unsigned long long)s->line);
+		if (s->hot > s->size)
+			return fail(err, errlen, "hot: %llu is larger than size (%llu)",
+				    (unsigned long long)s->hot, (unsigned long long)s->size);
+	}
+	return 0;
+}
+
+int hm_workload_parse(const char *str, struct hm_workload_spec *spec, char *err,
+		      size_t errlen)
+{
+	struct hm_workload_spec s;
+	char buf[512], *p, *item, *save = NULL;
+	size_t klen, i;
+	int ret;
+
+	if (!str || !spec)
+		return fail(err, errlen, "no workload given");
+	if (strlen(str) >= sizeof(buf))
+		return fail(err, errlen, "longer than %zu characters", sizeof(buf) - 1);
+	strcpy(buf, str);
+	p = strchr(buf, ':');
+	klen = p ? (size_t)(p - buf) : strlen(buf);
+	for (i = 0; i < 3; i++)
+		if (strlen(kind_names[i]) == klen && !strncmp(buf, kind_names[i], klen))
+			break;
+	if (i == 3)
+		return fail(err, errlen, "'%.*s' is not a workload (expected uniform, zipf or "
+			    "hotset, as in hotset:size=1G,hot=64M,frac=0.9)", (int)klen, buf);
+	defaults(&s, (enum hm_workload_kind)i);
+	for (item = p ? strtok_r(p + 1, ",", &save) : NULL; item;
+	     item = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(item, '=');
+
+		if (!eq)
+			return fail(err, errlen, "'%s' is not key=value", item);
+		*eq = '\0';
+		if (!key_allowed(s.kind, item))
+			return fail(err, errlen, "%s: not a key of %s (expected one of: %s%s)", item,
+				    kind_names[s.kind], common_keys, kind_keys[s.kind]);
+		ret = set_key(&s, item, eq + 1, err, errlen);
+		if (ret)
+			return ret;
+	}
+	ret = check(&s, err, errlen);
+	if (ret)
+		return ret;
+	*spec = s;
+	return 0;
+}
+
+/* Append to @buf at *@at, snprintf-style: *@at counts what would be written. */
+static void append(char *buf, size_t len, size_t *at, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void append(char *buf, size_t len, size_t *at, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf + (*at < len ? *at : len), *at < len ? len - *at : 0, fmt, ap);
+	va_end(ap);
+	*at += n > 0 ? (size_t)n : 0;
+}
+
+int hm_workload_format(const struct hm_workload_spec *s, char *buf, size_t len)
+{
+	size_t at = 0;
+
+	append(buf, len, &at, "%s:base=0x%llx,size=%llu,line=%llu,rate=%llu,cpus=%u",
+	       kind_names[s->kind], (unsigned long long)s->base, (unsigned long long)s->size,
+	       (unsigned long long)s->line, (unsigned long long)s->rate, s->cpus);
+	append(buf, len, &at, ",write=%u.%06u,tee=%u.%06u", s->write_ppm / PPM,
+	       s->write_ppm % PPM, s->tee_ppm / PPM, s->tee_ppm % PPM);
+	if (s->kind == HM_WORKLOAD_ZIPF)
+		append(buf, len, &at, ",s=%u.%03u,gran=%llu,scramble=%d", s->exponent_milli / 1000,
+		       s->exponent_milli % 1000, (unsigned long long)s->gran, s->scramble ? 1 : 0);
+	if (s->kind == HM_WORKLOAD_HOTSET)
+		append(buf, len, &at, ",hot=%llu,frac=%u.%06u,move=%lluns",
+		       (unsigned long long)s->hot, s->frac_ppm / PPM, s->frac_ppm % PPM,
+		       (unsigned long long)s->move_ns);
+	return (int)at;
+}
+
+/* ---- Zipf by rejection inversion ------------------------------------------------ */
+
+/*
+ * Hörmann and Derflinger's rejection-inversion: O(1) per draw, no table, for
+ * any exponent s > 0. H is an integral of h(x) = x^-s, written through
+ * log1p/expm1 so that s near 1 keeps its precision.
+ */
+struct zipf {
+	double s;
+	double h_x1;		/* H(1.5) - 1 */
+	double h_n;		/* H(n + 0.5) */
+	double s_cut;		/* accept without the test below this distance */
+	uint64_t n;
+};
+
+static double log1p_over_x(double x)
+{
+	return fabs(x) > 1e-8 ? log1p(x) / x : 1 - x * (0.5 - x * (1.0 / 3 - 0.25 * x));
+}
+
+static double expm1_over_x(double x)
+{
+	return fabs(x) > 1e-8 ? expm1(x) / x : 1 + x * 0.5 * (1 + x / 3 * (1 + 0.25 * x));
+}
+
+static double zipf_h(const struct zipf *z, double x)
+{
+	return exp(-z->s * log(x));
+}
+
+static double zipf_H(const struct zipf *z, double x)
+{
+	double lx = log(x);
+
+	return expm1_over_x((1 - z->s) * lx) * lx;
+}
+
+static double zipf_H_inv(const struct zipf *z, double x)
+{
+	double t = x * (1 - z->s);
+
+	if (t < -1)
+		t = -1;
+	return exp(log1p_over_x(t) * x);
+}
+
+static void zipf_init(struct zipf *z, uint64_t n, double s)
+{
+	z->n = n;
+	z->s = s;
+	z->h_x1 = zipf_H(z, 1.5) - 1;
+	z->h_n = zipf_H(z, (double)n + 0.5);
+	z->s_cut = 2 - zipf_H_inv(z, zipf_H(z, 2.5) - zipf_h(z, 2));
+}
+
+static double unit_double(struct hm_rand *rng)
+{
+	return (double)(hm_rand_next(rng) >> 11) * 0x1.0p-53;
+}
+
+/* A rank in [1, n]. */
+static uint64_t zipf_draw(const struct zipf *z, struct hm_rand *rng)
+{
+	for (;;) {
+		double u = z->h_n + unit_double(rng) * (z->h_x1 - z->h_n);
+		double x = zipf_H_inv(z, u);
+		double kd = floor(x + 0.5);
+		uint64_t k;
+
+		if (kd < 1)
+			kd = 1;
+		else if (kd > (double)z->n)
+			kd = (double)z->n;
+		k = (uint64_t)kd;
+		if (kd - x <= z->s_cut || u >= zipf_H(z, kd + 0.5) - zipf_h(z, kd))
+			return k;
+	}
+}
+
+/* ---- generators ----------------------------------------------------------------- */
+
+struct hm_workload {
+	struct hm_workload_spec spec;
+	struct hm_rand rng;
+	uint64_t i;		/* accesses made */
+	uint64_t write_thr;	/* a draw below this is a write */
+	uint64_t tee_thr;
+	uint64_t hot_thr;
+	uint64_t lines;		/* lines in the span */
+	/* zipf */
+	struct zipf zipf;
+	uint64_t items, item_mask, item_mult, item_key, item_lines;
+	/* hotset */
+	uint64_t hot_off;	/* offset of the hot set in the span */
+	uint64_t hot_lines, cold_lines, hot_align;
+	uint64_t next_move_ns;
+};
+
+static uint64_t ppm_threshold(uint32_t ppm)
+{
+	if (ppm >= PPM)
+		return UINT64_MAX;
+	return (uint64_t)(((unsigned __int128)ppm << 64) / PPM);
+}
+
+struct hm_workload *hm_workload_new(const struct hm_workload_spec *spec, uint64_t seed)
+{
+	struct hm_workload *w;
+
+	if (!spec || check(spec, NULL, 0)) {
+		errno = EINVAL;
+		return NULL;
+	}
+	w = calloc(1, sizeof(*w));
+	if (!w)
+		return NULL;
+	w->spec = *spec;
+	hm_rand_seed(&w->rng, seed);
+	w->write_thr = ppm_threshold(spec->write_ppm);
+	w->tee_thr = ppm_threshold(spec->tee_ppm);
+	w->hot_thr = ppm_threshold(spec->frac_ppm);
+	w->lines = spec->size / spec->line;
+	if (spec->kind == HM_WORKLOAD_ZIPF) {
+		uint64_t m = 1;
+
+		w->items = spec->size / spec->gran;
+		w->item_lines = spec->gran / spec->line;
+		while (m < w->items)
+			m <<= 1;
+		w->item_mask = m - 1;
+		w->item_mult = 0x9e3779b97f4a7c15ull | 1;
+		w->item_key = hm_rand_next(&w->rng) & w->item_mask;
+		zipf_init(&w->zipf, w->items, spec->exponent_milli / 1000.0);
+	} else if (spec->kind == HM_WORKLOAD_HOTSET) {
+		w->hot_lines = spec->hot / spec->line;
+		w->cold_lines = (spec->size - spec->hot) / spec->line;
+		w->hot_align = spec->hot % 4096 || spec->size % 4096 ? spec->line : 4096;
+		w->next_move_ns = spec->move_ns ? spec->move_ns : UINT64_MAX;
+	}
+	return w;
+}
+
+void hm_workload_free(struct hm_workload *w)
+{
+	free(w);
+}
+
+uint64_t hm_workload_hot_start(const struct hm_workload *w)
+{
+	return w->spec.base + w->hot_off;
+}
+
+/*
+ * Scatter ranks over the items: xor with a key drawn from the seed,
+ * multiply by an odd constant, fold the high half down - each a bijection
+ * on [0, 2^b) - and walk the cycle until the value lands below the item
+ * count, which keeps it a bijection on [0, n).
+ */
+static uint64_t scatter(const struct hm_workload *w, uint64_t x)
+{
+	unsigned int half = (unsigned int)(__builtin_popcountll(w->item_mask) + 1) / 2;
+
+	do {
+		x = ((x ^ w->item_key) * w->item_mult) & w->item_mask;
+		x ^= x >> half;
+	} while (x >= w->items);
+	return x;
+}
+
+static uint64_t next_addr(struct hm_workload *w, uint64_t time_ns)
+{
+	const struct hm_workload_spec *s = &w->spec;
+	uint64_t off;
+
+	switch (s->kind) {
+	case HM_WORKLOAD_ZIPF: {
+		uint64_t item = zipf_draw(&w->zipf, &w->rng) - 1;
+
+		if (s->scramble)
+			item = scatter(w, item);
+		off = item * s->gran + hm_rand_below(&w->rng, w->item_lines) * s->line;
+		break;
+	}
+	case HM_WORKLOAD_HOTSET:
+		while (time_ns >= w->next_move_ns) {
+			uint64_t slots = (s->size - s->hot) / w->hot_align + 1;
+
+			w->hot_off = hm_rand_below(&w->rng, slots) * w->hot_align;
+			w->next_move_ns += s->move_ns;
+		}
+		if (!w->cold_lines || hm_rand_next(&w->rng) < w->hot_thr) {
+			off = w->hot_off + hm_rand_below(&w->rng, w->hot_lines) * s->line;
+		} else {
+			off = hm_rand_below(&w->rng, w->cold_lines) * s->line;
+			if (off >= w->hot_off)
+				off += s->hot;
+		}
+		break;
+	default:
+		off = hm_rand_below(&w->rng, w->lines) * s->line;
+		break;
+	}
+	return s->base + off;
+}
+
+void hm_workload_fill(struct hm_workload *w, struct hm_access *out, size_t n)
+{
+	const struct hm_workload_spec *s = &w->spec;
+	size_t k;
+
+	for (k = 0; k < n; k++, w->i++) {
+		struct hm_access *a = &out[k];
+
+		a->time_ns = (uint64_t)((unsigned __int128)w->i * 1000000000u / s->rate);
+		a->addr = next_addr(w, a->time_ns);
+		a->cpu = s->cpus > 1 ? (uint32_t)hm_rand_below(&w->rng, s->cpus) : 0;
+		a->flags = 0;
+		if (w->write_thr && hm_rand_next(&w->rng) < w->write_thr)
+			a->flags |= HM_ACCESS_WRITE;
+		if (w->tee_thr && hm_rand_next(&w->rng) < w->tee_thr)
+			a->flags |= HM_ACCESS_TEE;
+	}
+}
