@@ -59,6 +59,14 @@ int hm_parse_list(const char *s, uint64_t max,
 int hm_parse_cpulist(const char *s, uint64_t *bits, uint32_t nr_bits,
 		     size_t *err);
 
+/*
+ * For parsers that explain themselves: format one line into @err (if @err
+ * and @len are non-zero), as snprintf does. Return: -EINVAL, so that
+ * "return hm_errmsg(err, len, ...)" refuses and says why in one go.
+ */
+int hm_errmsg(char *err, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 #ifdef __cplusplus
 }
 #endif

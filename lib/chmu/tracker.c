@@ -21,7 +21,6 @@
  * Counters saturate at the device's counter width.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -308,21 +307,6 @@ static inline uint32_t sat_add(uint32_t a, uint32_t b, uint32_t max)
 	return a >= max || b >= max - a ? max : a + b;
 }
 
-static int fail(char *err, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int fail(char *err, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && len) {
-		va_start(ap, fmt);
-		vsnprintf(err, len, fmt, ap);
-		va_end(ap);
-	}
-	return -EINVAL;
-}
-
 /* A decimal number ending at one of @stops (or the end); advances *@p. */
 static int num(const char **p, const char *stops, uint32_t max, uint32_t *out)
 {
@@ -350,20 +334,20 @@ int hm_tracker_parse(const char *str, struct hm_tracker_spec *spec, char *err, s
 
 	memset(&s, 0, sizeof(s));
 	if (!str)
-		return fail(err, errlen, "no tracker given");
+		return hm_errmsg(err, errlen, "no tracker given");
 	if (!strcmp(str, "exact")) {
 		s.kind = HM_TRACKER_EXACT;
 	} else if (!strncmp(str, "table:", 6)) {
 		p = str + 6;
 		s.kind = HM_TRACKER_TABLE;
 		if (num(&p, "", MAX_ENTRIES, &s.entries) || *p || !s.entries)
-			return fail(err, errlen, "'%s': table:N takes 1 to %u counters", str,
+			return hm_errmsg(err, errlen, "'%s': table:N takes 1 to %u counters", str,
 				    MAX_ENTRIES);
 	} else if (!strncmp(str, "topk:", 5)) {
 		p = str + 5;
 		s.kind = HM_TRACKER_TOPK;
 		if (num(&p, "", MAX_ENTRIES, &s.entries) || *p || !s.entries)
-			return fail(err, errlen, "'%s': topk:K takes 1 to %u counters", str,
+			return hm_errmsg(err, errlen, "'%s': topk:K takes 1 to %u counters", str,
 				    MAX_ENTRIES);
 	} else if (!strncmp(str, "cms:", 4)) {
 		p = str + 4;
@@ -371,24 +355,24 @@ int hm_tracker_parse(const char *str, struct hm_tracker_spec *spec, char *err, s
 		if (num(&p, "x", 8, &s.depth) || *p++ != 'x' || !s.depth ||
 		    num(&p, "+", MAX_ENTRIES, &s.width) || *p++ != '+' || !s.width ||
 		    num(&p, "", MAX_ENTRIES, &s.candidates) || *p || !s.candidates)
-			return fail(err, errlen, "'%s': cms:DxW+K takes 1-8 rows, 1 to %u counters "
+			return hm_errmsg(err, errlen, "'%s': cms:DxW+K takes 1-8 rows, 1 to %u counters "
 				    "per row and 1 to %u candidates, as in cms:4x16384+1024", str,
 				    MAX_ENTRIES, MAX_ENTRIES);
 		if ((uint64_t)s.depth * s.width > MAX_ENTRIES)
-			return fail(err, errlen, "'%s': more than %u counters in all", str,
+			return hm_errmsg(err, errlen, "'%s': more than %u counters in all", str,
 				    MAX_ENTRIES);
 	} else if (!strncmp(str, "lfu:", 4)) {
 		p = str + 4;
 		s.kind = HM_TRACKER_LFU;
 		if (num(&p, "x", MAX_ENTRIES, &s.sets) || *p++ != 'x' || !s.sets ||
 		    num(&p, "", 64, &s.ways) || *p || !s.ways)
-			return fail(err, errlen, "'%s': lfu:SETSxWAYS takes 1 to %u sets of 1-64 ways, "
+			return hm_errmsg(err, errlen, "'%s': lfu:SETSxWAYS takes 1 to %u sets of 1-64 ways, "
 				    "as in lfu:1024x4", str, MAX_ENTRIES);
 		if ((uint64_t)s.sets * s.ways > MAX_ENTRIES)
-			return fail(err, errlen, "'%s': more than %u counters in all", str,
+			return hm_errmsg(err, errlen, "'%s': more than %u counters in all", str,
 				    MAX_ENTRIES);
 	} else {
-		return fail(err, errlen, "'%s' is not a tracker (expected exact, table:N, "
+		return hm_errmsg(err, errlen, "'%s' is not a tracker (expected exact, table:N, "
 			    "cms:DxW+K, topk:K or lfu:SETSxWAYS)", str);
 	}
 	*spec = s;

@@ -5,6 +5,8 @@
  * errno and the offset of the character that stopped them.
  */
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdbool.h>
 #include <string.h>
 
@@ -242,4 +244,16 @@ int hm_parse_cpulist(const char *s, uint64_t *bits, uint32_t nr_bits,
 		return ret;
 	memset(bits, 0, (nr_bits + 63) / 64 * sizeof(*bits));
 	return walk_list(s, nr_bits - 1, set_cpu_range, &a, err, true);
+}
+
+int hm_errmsg(char *err, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err && len) {
+		va_start(ap, fmt);
+		vsnprintf(err, len, fmt, ap);
+		va_end(ap);
+	}
+	return -EINVAL;
 }

@@ -7,7 +7,6 @@
  * reports every defect as one line with the byte offset or the line number.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,21 +40,6 @@ struct hm_trace_writer {
 	enum hm_trace_format fmt;
 	int err;
 };
-
-static int fail(char *err, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int fail(char *err, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && len) {
-		va_start(ap, fmt);
-		vsnprintf(err, len, fmt, ap);
-		va_end(ap);
-	}
-	return -EINVAL;
-}
 
 static uint64_t get_le(const unsigned char *p, unsigned int n)
 {
@@ -114,18 +98,18 @@ static int read_header(struct hm_trace_reader *r, char *err, size_t errlen)
 	if (ferror(r->f))
 		return -EIO;
 	if (got < sizeof(h))
-		return fail(err, errlen, "%s: offset 0: a binary trace starts with a 16-byte header; "
+		return hm_errmsg(err, errlen, "%s: offset 0: a binary trace starts with a 16-byte header; "
 			    "the file has %zu bytes", r->name, got);
 	if (memcmp(h, MAGIC, 8))
-		return fail(err, errlen, "%s: offset 0: not a hotmem trace (expected \"HMTRACE\" "
+		return hm_errmsg(err, errlen, "%s: offset 0: not a hotmem trace (expected \"HMTRACE\" "
 			    "and a NUL byte)", r->name);
 	v = get_le(h + 8, 4);
 	if (v != VERSION)
-		return fail(err, errlen, "%s: offset 8: version %llu is not supported (this "
+		return hm_errmsg(err, errlen, "%s: offset 8: version %llu is not supported (this "
 			    "hotmem reads %d)", r->name, (unsigned long long)v, VERSION);
 	v = get_le(h + 12, 4);
 	if (v != REC_SIZE)
-		return fail(err, errlen, "%s: offset 12: record size %llu, expected %d", r->name,
+		return hm_errmsg(err, errlen, "%s: offset 12: record size %llu, expected %d", r->name,
 			    (unsigned long long)v, REC_SIZE);
 	r->offset = HDR_SIZE;
 	r->started = true;
@@ -153,18 +137,18 @@ static long read_binary(struct hm_trace_reader *r, struct hm_access *out, size_t
 		if (!got)
 			break;
 		if (got < sizeof(rec))
-			return fail(err, errlen, "%s: offset %llu: record cut short (%zu of %d bytes)",
+			return hm_errmsg(err, errlen, "%s: offset %llu: record cut short (%zu of %d bytes)",
 				    r->name, (unsigned long long)r->offset, got, REC_SIZE);
 		a->time_ns = get_le(rec, 8);
 		a->addr = get_le(rec + 8, 8);
 		a->cpu = (uint32_t)get_le(rec + 16, 4);
 		a->flags = (uint32_t)get_le(rec + 20, 4);
 		if (a->flags & ~FLAGS_KNOWN)
-			return fail(err, errlen, "%s: offset %llu: flags 0x%x has unknown bits "
+			return hm_errmsg(err, errlen, "%s: offset %llu: flags 0x%x has unknown bits "
 				    "(known: 0x1 write, 0x2 TEE)", r->name,
 				    (unsigned long long)r->offset + 20, a->flags);
 		if (a->time_ns < r->last_ns)
-			return fail(err, errlen, "%s: offset %llu: time %llu ns is before the "
+			return hm_errmsg(err, errlen, "%s: offset %llu: time %llu ns is before the "
 				    "previous record's %llu ns", r->name,
 				    (unsigned long long)r->offset, (unsigned long long)a->time_ns,
 				    (unsigned long long)r->last_ns);
@@ -208,30 +192,30 @@ static int parse_line(struct hm_trace_reader *r, char *line, struct hm_access *a
 	if (!nf)
 		return 0;
 	if (nf < 4 || nf > 5)
-		return fail(err, errlen, "%s:%llu: expected \"time_ns addr r|w cpu [tee]\", found "
+		return hm_errmsg(err, errlen, "%s:%llu: expected \"time_ns addr r|w cpu [tee]\", found "
 			    "%u field%s", r->name, (unsigned long long)r->line, nf, nf == 1 ? "" : "s");
 	if (hm_parse_u64(f[0], &a->time_ns, &at))
-		return fail(err, errlen, "%s:%llu: time '%s' is not a number of ns", r->name,
+		return hm_errmsg(err, errlen, "%s:%llu: time '%s' is not a number of ns", r->name,
 			    (unsigned long long)r->line, f[0]);
 	if (hm_parse_u64(f[1], &a->addr, &at))
-		return fail(err, errlen, "%s:%llu: address '%s' is not a number", r->name,
+		return hm_errmsg(err, errlen, "%s:%llu: address '%s' is not a number", r->name,
 			    (unsigned long long)r->line, f[1]);
 	if (strcmp(f[2], "r") && strcmp(f[2], "w"))
-		return fail(err, errlen, "%s:%llu: '%s' is not r or w", r->name,
+		return hm_errmsg(err, errlen, "%s:%llu: '%s' is not r or w", r->name,
 			    (unsigned long long)r->line, f[2]);
 	if (hm_parse_u64(f[3], &v, &at) || v > UINT32_MAX)
-		return fail(err, errlen, "%s:%llu: cpu '%s' is not a CPU number", r->name,
+		return hm_errmsg(err, errlen, "%s:%llu: cpu '%s' is not a CPU number", r->name,
 			    (unsigned long long)r->line, f[3]);
 	a->cpu = (uint32_t)v;
 	a->flags = f[2][0] == 'w' ? HM_ACCESS_WRITE : 0;
 	if (nf == 5) {
 		if (strcmp(f[4], "tee"))
-			return fail(err, errlen, "%s:%llu: '%s' is not tee (the only optional field)",
+			return hm_errmsg(err, errlen, "%s:%llu: '%s' is not tee (the only optional field)",
 				    r->name, (unsigned long long)r->line, f[4]);
 		a->flags |= HM_ACCESS_TEE;
 	}
 	if (a->time_ns < r->last_ns)
-		return fail(err, errlen, "%s:%llu: time %llu ns is before the previous line's %llu ns",
+		return hm_errmsg(err, errlen, "%s:%llu: time %llu ns is before the previous line's %llu ns",
 			    r->name, (unsigned long long)r->line, (unsigned long long)a->time_ns,
 			    (unsigned long long)r->last_ns);
 	r->last_ns = a->time_ns;
@@ -254,10 +238,10 @@ static long read_text(struct hm_trace_reader *r, struct hm_access *out, size_t n
 		}
 		r->line++;
 		if (len > MAX_LINE)
-			return fail(err, errlen, "%s:%llu: line longer than %d characters", r->name,
+			return hm_errmsg(err, errlen, "%s:%llu: line longer than %d characters", r->name,
 				    (unsigned long long)r->line, MAX_LINE);
 		if (memchr(r->buf, '\0', (size_t)len))
-			return fail(err, errlen, "%s:%llu: a NUL byte in a text line", r->name,
+			return hm_errmsg(err, errlen, "%s:%llu: a NUL byte in a text line", r->name,
 				    (unsigned long long)r->line);
 		if (len && r->buf[len - 1] == '\n')
 			r->buf[--len] = '\0';
@@ -282,7 +266,7 @@ long hm_trace_read(struct hm_trace_reader *r, struct hm_access *out, size_t n, c
 					  read_text(r, out, n, err, errlen);
 	if (ret < 0) {
 		if (ret == -EIO)
-			fail(err, errlen, "%s: read error", r->name);
+			hm_errmsg(err, errlen, "%s: read error", r->name);
 		r->err = (int)ret;
 	}
 	return ret;

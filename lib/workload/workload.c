@@ -23,21 +23,6 @@
 
 static const char *const kind_names[] = { "uniform", "zipf", "hotset" };
 
-static int fail(char *err, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int fail(char *err, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && len) {
-		va_start(ap, fmt);
-		vsnprintf(err, len, fmt, ap);
-		va_end(ap);
-	}
-	return -EINVAL;
-}
-
 /* "0.3", "30%", "1": parts per million, at most 1. */
 static int parse_ppm(const char *s, uint32_t *out)
 {
@@ -181,11 +166,11 @@ static int set_key(struct hm_workload_spec *s, const char *key, const char *val,
 	uint64_t v;
 
 	if (!*val)
-		return fail(err, errlen, "%s: missing value", key);
+		return hm_errmsg(err, errlen, "%s: missing value", key);
 	if (!strcmp(key, "base") || !strcmp(key, "size") || !strcmp(key, "line") ||
 	    !strcmp(key, "gran") || !strcmp(key, "hot")) {
 		if (hm_parse_size(val, &v, &at))
-			return fail(err, errlen, "%s: '%s' is not a size such as 4096, 64K or 1G",
+			return hm_errmsg(err, errlen, "%s: '%s' is not a size such as 4096, 64K or 1G",
 				    key, val);
 		if (!strcmp(key, "base"))
 			s->base = v;
@@ -199,14 +184,14 @@ static int set_key(struct hm_workload_spec *s, const char *key, const char *val,
 			s->hot = v;
 	} else if (!strcmp(key, "rate")) {
 		if (parse_count(val, &v) || !v)
-			return fail(err, errlen, "rate: '%s' is not a positive count of accesses "
+			return hm_errmsg(err, errlen, "rate: '%s' is not a positive count of accesses "
 				    "per second such as 10M", val);
 		s->rate = v;
 	} else if (!strcmp(key, "write") || !strcmp(key, "tee") || !strcmp(key, "frac")) {
 		uint32_t ppm;
 
 		if (parse_ppm(val, &ppm))
-			return fail(err, errlen, "%s: '%s' is not a share between 0 and 1 such as "
+			return hm_errmsg(err, errlen, "%s: '%s' is not a share between 0 and 1 such as "
 				    "0.3 or 30%%", key, val);
 		if (!strcmp(key, "write"))
 			s->write_ppm = ppm;
@@ -216,23 +201,23 @@ static int set_key(struct hm_workload_spec *s, const char *key, const char *val,
 			s->frac_ppm = ppm;
 	} else if (!strcmp(key, "cpus")) {
 		if (hm_parse_u64(val, &v, &at) || !v || v > MAX_CPUS)
-			return fail(err, errlen, "cpus: '%s' is not a number of CPUs, 1-%u", val,
+			return hm_errmsg(err, errlen, "cpus: '%s' is not a number of CPUs, 1-%u", val,
 				    MAX_CPUS);
 		s->cpus = (uint32_t)v;
 	} else if (!strcmp(key, "s")) {
 		uint32_t m;
 
 		if (parse_milli(val, &m) || !m)
-			return fail(err, errlen, "s: '%s' is not a Zipf exponent above 0 and at "
+			return hm_errmsg(err, errlen, "s: '%s' is not a Zipf exponent above 0 and at "
 				    "most 10 (three decimals at most)", val);
 		s->exponent_milli = m;
 	} else if (!strcmp(key, "scramble")) {
 		if (strcmp(val, "0") && strcmp(val, "1"))
-			return fail(err, errlen, "scramble: '%s' is not 0 or 1", val);
+			return hm_errmsg(err, errlen, "scramble: '%s' is not 0 or 1", val);
 		s->scramble = val[0] == '1';
 	} else if (!strcmp(key, "move")) {
 		if (hm_parse_duration(val, 1000000, &v, &at))
-			return fail(err, errlen, "move: '%s' is not a duration such as 500ms or 2s",
+			return hm_errmsg(err, errlen, "move: '%s' is not a duration such as 500ms or 2s",
 				    val);
 		s->move_ns = v;
 	}
@@ -247,35 +232,35 @@ static bool pow2(uint64_t x)
 static int check(const struct hm_workload_spec *s, char *err, size_t errlen)
 {
 	if (!s->size)
-		return fail(err, errlen, "size: missing (the bytes the stream covers, e.g. size=1G)");
+		return hm_errmsg(err, errlen, "size: missing (the bytes the stream covers, e.g. size=1G)");
 	if (!pow2(s->line) || s->line > (1u << 20))
-		return fail(err, errlen, "line: %llu is not a power of two up to 1 MiB",
+		return hm_errmsg(err, errlen, "line: %llu is not a power of two up to 1 MiB",
 			    (unsigned long long)s->line);
 	if (s->size % s->line)
-		return fail(err, errlen, "size: %llu is not a multiple of line (%llu)",
+		return hm_errmsg(err, errlen, "size: %llu is not a multiple of line (%llu)",
 			    (unsigned long long)s->size, (unsigned long long)s->line);
 	if (s->base % s->line)
-		return fail(err, errlen, "base: 0x%llx is not aligned to line (%llu)",
+		return hm_errmsg(err, errlen, "base: 0x%llx is not aligned to line (%llu)",
 			    (unsigned long long)s->base, (unsigned long long)s->line);
 	if (s->base + s->size < s->base)
-		return fail(err, errlen, "base + size goes past the end of the address space");
+		return hm_errmsg(err, errlen, "base + size goes past the end of the address space");
 	if (s->kind == HM_WORKLOAD_ZIPF) {
 		if (!s->gran || s->gran % s->line || s->size % s->gran)
-			return fail(err, errlen, "gran: %llu must be a multiple of line (%llu) that "
+			return hm_errmsg(err, errlen, "gran: %llu must be a multiple of line (%llu) that "
 				    "divides size (%llu)", (unsigned long long)s->gran,
 				    (unsigned long long)s->line, (unsigned long long)s->size);
 		if (s->size / s->gran > (1ull << 40))
-			return fail(err, errlen, "gran: %llu items are more than 2^40",
+			return hm_errmsg(err, errlen, "gran: %llu items are more than 2^40",
 				    (unsigned long long)(s->size / s->gran));
 	}
 	if (s->kind == HM_WORKLOAD_HOTSET) {
 		if (!s->hot)
-			return fail(err, errlen, "hot: missing (the hot set's size, e.g. hot=64M)");
+			return hm_errmsg(err, errlen, "hot: missing (the hot set's size, e.g. hot=64M)");
 		if (s->hot % s->line)
-			return fail(err, errlen, "hot: %llu is not a multiple of line (%llu)",
+			return hm_errmsg(err, errlen, "hot: %llu is not a multiple of line (%llu)",
 				    (unsigned long long)s->hot, (unsigned long long)s->line);
 		if (s->hot > s->size)
-			return fail(err, errlen, "hot: %llu is larger than size (%llu)",
+			return hm_errmsg(err, errlen, "hot: %llu is larger than size (%llu)",
 				    (unsigned long long)s->hot, (unsigned long long)s->size);
 	}
 	return 0;
@@ -290,9 +275,9 @@ int hm_workload_parse(const char *str, struct hm_workload_spec *spec, char *err,
 	int ret;
 
 	if (!str || !spec)
-		return fail(err, errlen, "no workload given");
+		return hm_errmsg(err, errlen, "no workload given");
 	if (strlen(str) >= sizeof(buf))
-		return fail(err, errlen, "longer than %zu characters", sizeof(buf) - 1);
+		return hm_errmsg(err, errlen, "longer than %zu characters", sizeof(buf) - 1);
 	strcpy(buf, str);
 	p = strchr(buf, ':');
 	klen = p ? (size_t)(p - buf) : strlen(buf);
@@ -300,7 +285,7 @@ int hm_workload_parse(const char *str, struct hm_workload_spec *spec, char *err,
 		if (strlen(kind_names[i]) == klen && !strncmp(buf, kind_names[i], klen))
 			break;
 	if (i == 3)
-		return fail(err, errlen, "'%.*s' is not a workload (expected uniform, zipf or "
+		return hm_errmsg(err, errlen, "'%.*s' is not a workload (expected uniform, zipf or "
 			    "hotset, as in hotset:size=1G,hot=64M,frac=0.9)", (int)klen, buf);
 	defaults(&s, (enum hm_workload_kind)i);
 	for (item = p ? strtok_r(p + 1, ",", &save) : NULL; item;
@@ -308,10 +293,10 @@ int hm_workload_parse(const char *str, struct hm_workload_spec *spec, char *err,
 		char *eq = strchr(item, '=');
 
 		if (!eq)
-			return fail(err, errlen, "'%s' is not key=value", item);
+			return hm_errmsg(err, errlen, "'%s' is not key=value", item);
 		*eq = '\0';
 		if (!key_allowed(s.kind, item))
-			return fail(err, errlen, "%s: not a key of %s (expected one of: %s%s)", item,
+			return hm_errmsg(err, errlen, "%s: not a key of %s (expected one of: %s%s)", item,
 				    kind_names[s.kind], common_keys, kind_keys[s.kind]);
 		ret = set_key(&s, item, eq + 1, err, errlen);
 		if (ret)
