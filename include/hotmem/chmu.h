@@ -194,6 +194,139 @@ void hm_tracker_for_each(const struct hm_tracker *t,
 void hm_tracker_reset(struct hm_tracker *t);
 void hm_tracker_get_stats(const struct hm_tracker *t, struct hm_tracker_stats *st);
 
+/* ---- the device ---- */
+
+/**
+ * struct hm_chmu_desc - what an emulated device is and can do. Each field
+ * ends up in a capability register, but for @capacity, @tracker,
+ * @op_delay_ns, @counter_width and @postpone_depth, which shape behaviour
+ * the registers do not show.
+ * @nr_instances: CHMU instances in the block (1-255).
+ * @hotlist_size: entries of each instance's ring (2-65535); it holds one less.
+ * @unit_sizes:	supported unit sizes: bit n for 2^n x 256 bytes.
+ * @ds_factors:	supported downsampling factors: bit n for 2^n (bit 0: none).
+ * @min_scale, @min_mult, @max_scale, @max_mult: the epoch length range.
+ * @epoch_mode, @always_on: the reporting modes supported.
+ * @epoch_type:	0 global epochs, 1 per-counter epochs (from first touch).
+ * @access_types: bit t-1 set if access type t (1-6) can be tracked.
+ * @irq_overflow, @irq_fill: interrupts supported; without them, poll.
+ * @random_ds:	randomized downsampling supported.
+ * @overlap:	instances may track overlapping ranges.
+ * @postpone:	entries that find the ring full wait (up to @postpone_depth)
+ *		instead of being dropped.
+ * @counter_width: bits of count in an entry; 0: every bit the unit index
+ *		does not need (64 - log2(capacity / unit size)), at most 32.
+ * @capacity:	DPA bytes behind the device; the range bitmap covers it.
+ * @tracker:	how each instance counts (its resources).
+ * @op_delay_ns: how long enable, disable and reset take.
+ * @msi:	the instances' interrupt message number (0-15).
+ */
+struct hm_chmu_desc {
+	uint8_t nr_instances;
+	uint16_t hotlist_size;
+	uint32_t unit_sizes;
+	uint16_t ds_factors;
+	uint8_t min_scale, max_scale;
+	uint16_t min_mult, max_mult;
+	bool epoch_mode, always_on;
+	uint8_t epoch_type;
+	uint8_t access_types;
+	bool irq_overflow, irq_fill;
+	bool random_ds, overlap, postpone;
+	uint32_t postpone_depth;
+	uint8_t counter_width;
+	uint64_t capacity;
+	struct hm_tracker_spec tracker;
+	uint64_t op_delay_ns;
+	uint8_t msi;
+};
+
+/**
+ * struct hm_chmu_stats - what one instance saw, since it was created.
+ * @accesses:	accesses offered to the instance.
+ * @type_filtered, @range_filtered: dropped by the access-type filter, or
+ *		outside the enabled ranges (or the capacity).
+ * @sampled_out: dropped by downsampling.
+ * @counted:	reached the tracker.
+ * @untracked:	found no counter (tracker full).
+ * @entries:	hotlist entries written to the ring.
+ * @dropped:	entries lost to a full ring.
+ * @postponed:	entries that waited for room.
+ * @overflows:	times the ring was found full.
+ * @epochs:	global epochs ended.
+ * @refused:	enables refused because of an invalid configuration.
+ */
+struct hm_chmu_stats {
+	uint64_t accesses;
+	uint64_t type_filtered;
+	uint64_t range_filtered;
+	uint64_t sampled_out;
+	uint64_t counted;
+	uint64_t untracked;
+	uint64_t entries;
+	uint64_t dropped;
+	uint64_t postponed;
+	uint64_t overflows;
+	uint64_t epochs;
+	uint64_t refused;
+};
+
+struct hm_chmu;
+
+/* Fill @d with the preset @name ("default", "qemu"). Return: 0, -ENOENT. */
+int hm_chmu_preset(const char *name, struct hm_chmu_desc *d);
+/* The presets' names, NULL-terminated. */
+extern const char *const hm_chmu_preset_names[];
+/*
+ * A device from @desc, seeded with @seed (randomized downsampling, sketch
+ * hashes). Return: NULL with errno EINVAL and one line in @err for a
+ * description that cannot be built (naming the field), or ENOMEM.
+ */
+struct hm_chmu *hm_chmu_new(const struct hm_chmu_desc *desc, uint64_t seed, char *err,
+			    size_t errlen);
+void hm_chmu_free(struct hm_chmu *d);
+const struct hm_chmu_desc *hm_chmu_get_desc(const struct hm_chmu *d);
+/* Bytes of the register block: 0x10 + instances x instance length. */
+uint64_t hm_chmu_block_size(const struct hm_chmu *d);
+
+/*
+ * Register access at byte offset @off from the block base. 64-bit accesses
+ * must be 8-byte aligned; the hotlist head and tail take 16-bit accesses
+ * only. Read-only registers ignore writes, reserved bits read 0 and ignore
+ * what is written, the status interrupt bits are write-1-to-clear, and
+ * configuration writes are ignored while an instance is enabled or an
+ * operation is in progress (see docs/chmu.md). Return: 0; -EINVAL for a
+ * misaligned or wrongly sized access; -ERANGE beyond the block.
+ */
+int hm_chmu_read64(const struct hm_chmu *d, uint64_t off, uint64_t *val);
+int hm_chmu_write64(struct hm_chmu *d, uint64_t off, uint64_t val);
+int hm_chmu_read16(const struct hm_chmu *d, uint64_t off, uint16_t *val);
+int hm_chmu_write16(struct hm_chmu *d, uint64_t off, uint16_t val);
+
+/* One access of the device's memory, at the device's current time. */
+void hm_chmu_access(struct hm_chmu *d, uint64_t dpa, unsigned int access_flags);
+/*
+ * Move the device's clock to @now_ns (never back), completing operations
+ * and ending epochs on the way, in time order. Interrupts are delivered
+ * from here (and from register writes that free ring space).
+ */
+void hm_chmu_advance(struct hm_chmu *d, uint64_t now_ns);
+uint64_t hm_chmu_now(const struct hm_chmu *d);
+/* When the next operation completes or epoch ends; UINT64_MAX if none. */
+uint64_t hm_chmu_next_event(const struct hm_chmu *d);
+/*
+ * Called when an instance raises an enabled interrupt (an overflow or
+ * fill-threshold status bit going from 0 to 1). It may read and write the
+ * device's registers.
+ */
+void hm_chmu_set_irq(struct hm_chmu *d, void (*fn)(void *arg, unsigned int inst),
+		     void *arg);
+void hm_chmu_get_stats(const struct hm_chmu *d, unsigned int inst, struct hm_chmu_stats *st);
+/* The instance's tracker while enabled (NULL otherwise), for its stats. */
+const struct hm_tracker *hm_chmu_tracker(const struct hm_chmu *d, unsigned int inst);
+/* Why the last enable of @inst was refused ("" if it was not). */
+const char *hm_chmu_last_error(const struct hm_chmu *d, unsigned int inst);
+
 #ifdef __cplusplus
 }
 #endif
