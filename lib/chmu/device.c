@@ -546,6 +546,17 @@ static int locate(const struct hm_chmu *d, uint64_t off, uint64_t *rel)
 	return (int)idx;
 }
 
+/* A 64-bit access at @off: aligned, inside the block; then locate it. */
+static int locate64(const struct hm_chmu *d, uint64_t off, int *idx, uint64_t *rel)
+{
+	if (off & 7)
+		return -EINVAL;
+	if (off >= hm_chmu_block_size(d))
+		return -ERANGE;
+	*idx = locate(d, off, rel);
+	return 0;
+}
+
 static uint64_t status_of(const struct hm_chmu *d, const struct inst *in)
 {
 	return (in->enabled ? HM_CHMU_STATUS_ENABLED : 0) | (uint64_t)in->op << 16 |
@@ -556,13 +567,10 @@ int hm_chmu_read64(const struct hm_chmu *d, uint64_t off, uint64_t *val)
 {
 	const struct inst *in;
 	uint64_t rel;
-	int idx;
+	int idx, ret = locate64(d, off, &idx, &rel);
 
-	if (off & 7)
-		return -EINVAL;
-	if (off >= hm_chmu_block_size(d))
-		return -ERANGE;
-	idx = locate(d, off, &rel);
+	if (ret)
+		return ret;
 	*val = 0;
 	if (idx < 0) {
 		if (rel == HM_CHMU_COMMON_CAP0)
@@ -643,13 +651,10 @@ int hm_chmu_write64(struct hm_chmu *d, uint64_t off, uint64_t val)
 {
 	struct inst *in;
 	uint64_t rel;
-	int idx;
+	int idx, ret = locate64(d, off, &idx, &rel);
 
-	if (off & 7)
-		return -EINVAL;
-	if (off >= hm_chmu_block_size(d))
-		return -ERANGE;
-	idx = locate(d, off, &rel);
+	if (ret)
+		return ret;
 	if (idx < 0)
 		return 0;	/* common capabilities: read only */
 	in = &d->in[idx];
