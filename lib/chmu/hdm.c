@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: MIT
+/*
+ * From a hotlist entry to host physical addresses: unit index to DPA, DPA
+ * to HPA through the device's HDM decoder (modulo interleave over 1, 2, 4,
+ * 8, 16, 3, 6 or 12 ways at 256 B to 16 KiB granularity, the arithmetic of
+ * Linux's drivers/cxl/core/region.c), the HPA pieces of a unit larger than
+ * the granularity, reports for the monitor, and the merge of an interleave
+ * set's devices into per-HPA counts.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <hotmem/chmu_host.h>
+#include <hotmem/parse.h>
+
+int hm_hdm_check(const struct hm_hdm_decoder *d, char *err, size_t errlen)
+{
+	static const uint32_t ways[] = { 1, 2, 4, 8, 16, 3, 6, 12 };
+	unsigned int i;
+
+	for (i = 0; i < 8 && ways[i] != d->ways; i++)
+		;
+	if (i == 8)
+		return hm_errmsg(err, errlen, "ways: %u; expected 1, 2, 4, 8, 16, 3, 6 or 12", d->ways);
+	if (d->granularity < 256 || d->granularity > 16384 ||
+	    (d->granularity & (d->granularity - 1)))
+		return hm_errmsg(err, errlen, "granularity: %u; expected a power of two, 256 to 16384",
+				 d->granularity);
+	if (d->position >= d->ways)
+		return hm_errmsg(err, errlen, "position: %u; expected 0 to %u (one less than ways)",
+				 d->position, d->ways - 1);
+	if (!d->hpa_size || d->hpa_size % ((uint64_t)d->granularity * d->ways))
+		return hm_errmsg(err, errlen, "size: %llu; expected a non-zero multiple of ways x "
+				 "granularity (%llu)", (unsigned long long)d->hpa_size,
+				 (unsigned long long)d->granularity * d->ways);
+	if (d->hpa_base % d->granularity)
+		return hm_errmsg(err, errlen, "base: 0x%llx is not aligned to the granularity",
+				 (unsigned long long)d->hpa_base);
+	if (d->hpa_base + d->hpa_size < d->hpa_base)
+		return hm_errmsg(err, errlen, "base + size goes past the address space");
+	return 0;
+}
+
+uint64_t hm_hdm_dpa_base(const struct hm_hdm_decoder *dec, unsigned int n, unsigned int i)
+{
+	uint64_t base = 0;
+	unsigned int j;
+
+	for (j = 0; j < i && j < n; j++)
+		base += dec[j].dpa_skip + dec[j].hpa_size / dec[j].ways;
+	return base + (i < n ? dec[i].dpa_skip : 0);
+}
+
+uint64_t hm_hdm_dpa_to_hpa(const struct hm_hdm_decoder *d, uint64_t dpa_off)
+{
+	uint64_t g = d->granularity;
+
+	/* chunk k of this device is chunk k x ways + position of the region */
+	return d->hpa_base + ((dpa_off / g) * d->ways + d->position) * g + dpa_off % g;
+}
+
+int hm_hdm_hpa_to_dpa(const struct hm_hdm_decoder *d, uint64_t hpa, uint64_t *dpa_off,
+		      uint32_t *pos)
+{
+	uint64_t off, g = d->granularity;
+
+	if (hpa < d->hpa_base || hpa - d->hpa_base >= d->hpa_size)
+		return -ERANGE;
+	off = hpa - d->hpa_base;
+	*pos = (uint32_t)((off / g) % d->ways);
+	*dpa_off = off / (g * d->ways) * g + off % g;
+	return 0;
+}
+
+unsigned int hm_hdm_pieces(const struct hm_hdm_decoder *d, uint64_t dpa_off, uint64_t len,
+			   struct hm_hpa_piece *out, unsigned int max)
+{
+	uint64_t g = d->granularity, end = dpa_off + len;
+	unsigned int n = 0;
+
+	while (dpa_off < end) {
+		uint64_t chunk_end = (dpa_off / g + 1) * g, stop = chunk_end < end ? chunk_end : end;
+		uint64_t hpa = hm_hdm_dpa_to_hpa(d, dpa_off), l = stop - dpa_off;
+
+		if (n && out[n - 1].hpa + out[n - 1].len == hpa)
+			out[n - 1].len += l;	/* one way, or a contiguous run */
+		else if (n < max)
+			out[n++] = (struct hm_hpa_piece){ hpa, l };
+		else
+			break;
+		dpa_off = stop;
+	}
+	return n;
+}
+
+long hm_chmu_reports(const struct hm_chmu_source *s, const uint64_t *entries, uint32_t n,
+		     uint32_t width, struct hm_report *out, size_t max)
+{
+	uint64_t unit_sz = 1ull << s->unit_log2, mask = (1ull << width) - 1;
+	size_t k = 0;
+	uint32_t i;
+
+	for (i = 0; i < n; i++) {
+		uint64_t unit = entries[i] >> width, count = entries[i] & mask;
+		uint64_t dpa = unit << s->unit_log2, off, end, g, given = 0;
+		size_t first = k;
+		struct hm_report r = { .time_ns = s->time_ns, .pid = -1, .tid = -1, .cpu = -1,
+				       .node = s->node, .flags = HM_REPORT_PHYS,
+				       .source = s->source };
+
+		if (k == max)
+			return -ENOSPC;
+		if (!s->dec) {
+			r.addr = dpa;
+			r.size = unit_sz;
+			r.count = (uint32_t)count;
+			out[k++] = r;
+			continue;
+		}
+		if (dpa < s->dpa_base ||
+		    dpa - s->dpa_base + unit_sz > s->dec->hpa_size / s->dec->ways)
+			return -ERANGE;
+		/*
+		 * Granule by granule; runs that land next to each other in HPA
+		 * (one way, or a granularity above the unit) join into one
+		 * report. The count is shared out by size.
+		 */
+		g = s->dec->granularity;
+		for (off = dpa - s->dpa_base, end = off + unit_sz; off < end;) {
+			uint64_t stop = (off / g + 1) * g < end ? (off / g + 1) * g : end;
+			uint64_t hpa = hm_hdm_dpa_to_hpa(s->dec, off);
+
+			if (k > first && out[k - 1].addr + out[k - 1].size == hpa) {
+				out[k - 1].size += stop - off;
+			} else if (k < max) {
+				r.addr = hpa;
+				r.size = stop - off;
+				out[k++] = r;
+			} else {
+				return -ENOSPC;
+			}
+			off = stop;
+		}
+		for (off = first; off < k; off++) {
+			out[off].count = (uint32_t)(count * out[off].size / unit_sz);
+			given += out[off].count;
+		}
+		if (k > first)
+			out[first].count += (uint32_t)(count - given);	/* what rounding left */
+	}
+	return (long)k;
+}
+
+static int by_hpa(const void *a, const void *b)
+{
+	const struct hm_hpa_count *x = a, *y = b;
+
+	return (x->hpa > y->hpa) - (x->hpa < y->hpa);
+}
+
+long hm_hpa_merge(const struct hm_report *r, size_t n, uint64_t granule,
+		  struct hm_hpa_count **out)
+{
+	struct hm_hpa_count *c = NULL;
+	size_t used = 0, cap = 0, i, j;
+
+	*out = NULL;
+	if (!granule || (granule & (granule - 1)))
+		return -EINVAL;
+	for (i = 0; i < n; i++) {
+		uint64_t a = r[i].addr, end = r[i].addr + (r[i].size ? r[i].size : 1);
+
+		while (a < end) {
+			uint64_t blk = a & ~(granule - 1), stop = blk + granule < end ? blk + granule :
+											end;
+
+			if (used == cap) {
+				size_t nc = cap ? cap * 2 : 256;
+				struct hm_hpa_count *p = realloc(c, nc * sizeof(*c));
+
+				if (!p) {
+					free(c);
+					return -ENOMEM;
+				}
+				c = p;
+				cap = nc;
+			}
+			/* this block's share of the report, by size */
+			c[used++] = (struct hm_hpa_count){ blk, (uint64_t)r[i].count * (stop - a) /
+								(end - r[i].addr) };
+			a = stop;
+		}
+	}
+	qsort(c, used, sizeof(*c), by_hpa);
+	for (i = 0, j = 0; i < used; i++) {
+		if (j && c[j - 1].hpa == c[i].hpa)
+			c[j - 1].count += c[i].count;
+		else
+			c[j++] = c[i];
+	}
+	/* drop blocks whose share rounded to nothing */
+	for (i = 0, used = 0; i < j; i++)
+		if (c[i].count)
+			c[used++] = c[i];
+	*out = c;
+	return (long)used;
+}
