@@ -31,6 +31,9 @@ static const char version_usage[] =
 	"  --json   {\"version\": \"...\"}\n";
 
 const struct hm_cmd hm_commands[] = {
+	{ "chmu", hm_cmd_chmu,
+	  "the emulated CXL Hotness Monitoring Unit: caps, config, decode, emulate",
+	  hm_chmu_usage },
 	{ "config", hm_cmd_config, "check a configuration file and show what it sets up",
 	  hm_config_usage },
 	{ "demo", hm_cmd_demo,

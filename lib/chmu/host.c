@@ -97,44 +97,59 @@ static const char *const type_names[] = {
 	"all read/write",
 };
 
-/* "12 (4 KiB), 13 (8 KiB)": the set bits of @mask as log2 values with sizes. */
-static void list_units(uint32_t mask, char *buf, size_t len)
+/* One value of a capability list: "12 (4 KiB)", "4 (1 in 16)", "6 (all read/write)". */
+static int item(char *buf, size_t len, char kind, unsigned int b)
 {
 	static const char *const sfx[] = { "B", "KiB", "MiB", "GiB", "TiB" };
-	size_t at = 0;
-	unsigned int b;
 
-	buf[0] = '\0';
-	for (b = 0; b < 32 && at < len; b++) {
-		unsigned int lg = b + 8;
-		int n;
-
-		if (!(mask >> b & 1))
-			continue;
-		n = snprintf(buf + at, len - at, "%s%u (%u %s)", at ? ", " : "", lg,
-			     1u << (lg % 10), sfx[lg / 10]);
-		at += n > 0 ? (size_t)n : 0;
-	}
+	if (kind == 'u')
+		return snprintf(buf, len, "%u (%u %s)", b + 8, 1u << ((b + 8) % 10),
+				sfx[(b + 8) / 10]);
+	if (kind == 't')
+		return snprintf(buf, len, "%u (%s)", b + 1, type_names[b + 1]);
+	return snprintf(buf, len, "%u (1 in %u)", b, 1u << b);
 }
 
-/* "1 (non-TEE read), 3 (...)" or "0 (1 in 1), 4 (1 in 16)": the set bits of @mask. */
-static void list_bits(uint32_t mask, unsigned int nbits, bool types, char *buf, size_t len)
+/*
+ * The set bits of @mask as a list for messages: every value, or "first to
+ * last" for a run of three or more.
+ */
+static void list_bits(uint32_t mask, unsigned int nbits, char kind, char *buf, size_t len)
 {
+	unsigned int b, lo = nbits, hi = 0, n = 0;
+	bool run = true;
 	size_t at = 0;
-	unsigned int b;
+	int k;
 
 	buf[0] = '\0';
-	for (b = 0; b < nbits && at < len; b++) {
-		int n;
-
+	for (b = 0; b < nbits; b++) {
 		if (!(mask >> b & 1))
 			continue;
-		if (types)
-			n = snprintf(buf + at, len - at, "%s%u (%s)", at ? ", " : "", b + 1,
-				     type_names[b + 1]);
-		else
-			n = snprintf(buf + at, len - at, "%s%u (1 in %u)", at ? ", " : "", b, 1u << b);
-		at += n > 0 ? (size_t)n : 0;
+		if (lo == nbits)
+			lo = b;
+		else if (b != hi + 1)
+			run = false;
+		hi = b;
+		n++;
+	}
+	if (run && n >= 3 && kind != 't') {
+		k = item(buf, len, kind, lo);
+		at = k > 0 ? (size_t)k : 0;
+		if (at < len)
+			at += (size_t)snprintf(buf + at, len - at, " to ");
+		if (at < len)
+			item(buf + at, len - at, kind, hi);
+		return;
+	}
+	for (b = 0; b < nbits && at < len; b++) {
+		if (!(mask >> b & 1))
+			continue;
+		if (at)
+			at += (size_t)snprintf(buf + at, len - at, ", ");
+		if (at < len) {
+			k = item(buf + at, len - at, kind, b);
+			at += k > 0 ? (size_t)k : 0;
+		}
 	}
 }
 
@@ -202,7 +217,7 @@ int hm_chmu_validate(const struct hm_chmu_io *io, const struct hm_chmu_caps *c,
 				 mode ? "always on" : "epoch-based",
 				 mode ? "0 (epoch-based) only" : "1 (always on) only");
 	/* access_type 1..6, within the types of Capability 0 bits 15:8 */
-	list_bits(types, 6, true, list, sizeof(list));
+	list_bits(types, 6, 't', list, sizeof(list));
 	if (!(ev->given & (1u << HM_CHMU_F_ACCESS_TYPE)))
 		return hm_errmsg(err, errlen, "access_type: missing; this device tracks %s", list);
 	if (type < 1 || type > 6 || !(types >> (type - 1) & 1))
@@ -212,7 +227,7 @@ int hm_chmu_validate(const struct hm_chmu_io *io, const struct hm_chmu_caps *c,
 		return hm_errmsg(err, errlen, "randomized_downsampling: 1 is not supported by this "
 				 "device");
 	/* downsampling_factor: log2, a bit of Capability 1 bits 47:32; 0 = the smallest */
-	list_bits(dsmask, 16, false, list, sizeof(list));
+	list_bits(dsmask, 16, 'd', list, sizeof(list));
 	if (!ds)
 		ds = (uint64_t)lowest_bit(dsmask);	/* the driver's ffs(), less its off-by-one */
 	else if (ds >= 16)
@@ -224,7 +239,7 @@ int hm_chmu_validate(const struct hm_chmu_io *io, const struct hm_chmu_caps *c,
 				 "supported; this device supports %s", (unsigned long long)ds,
 				 1u << ds, list);
 	/* hotness_granual: log2 of the unit, >= 8, a bit of Capability 1 bits 31:0 */
-	list_units(units, list, sizeof(list));
+	list_bits(units, 32, 'u', list, sizeof(list));
 	if (!gran)
 		gran = 8 + (uint64_t)lowest_bit(units);	/* 8 + index, not 8 + ffs */
 	else if (gran < 8 || gran > 39 || !(units >> (gran - 8) & 1))

@@ -35,15 +35,20 @@
 
 /* ---- a unit-keyed hash map: open addressing, linear probing ---------------- */
 
+/* 16 bytes: four to a cache line, which is what keeps a table fast. */
 struct slot {
 	uint64_t key;		/* unit + 1; 0 is empty */
 	uint32_t count;
 	uint32_t aux;		/* the heap position, for the heaps below */
-	uint64_t first_ns;
 };
 
+/*
+ * @first, when the map keeps first-touch times (exact, table), runs
+ * parallel to @s: probing never touches it.
+ */
 struct map {
 	struct slot *s;
+	uint64_t *first;
 	uint32_t mask;
 	uint32_t shift;
 	uint32_t used;
@@ -54,7 +59,7 @@ static inline uint32_t map_home(const struct map *m, uint64_t key)
 	return (uint32_t)((key * 0x9e3779b97f4a7c15ull) >> m->shift) & m->mask;
 }
 
-static int map_init(struct map *m, uint32_t min_slots)
+static int map_init(struct map *m, uint32_t min_slots, bool first)
 {
 	uint32_t n = 16, bits = 4;
 
@@ -63,8 +68,14 @@ static int map_init(struct map *m, uint32_t min_slots)
 		bits++;
 	}
 	m->s = calloc(n, sizeof(*m->s));
-	if (!m->s)
+	m->first = first ? calloc(n, sizeof(*m->first)) : NULL;
+	if (!m->s || (first && !m->first)) {
+		free(m->s);
+		free(m->first);
+		m->s = NULL;
+		m->first = NULL;
 		return -ENOMEM;
+	}
 	m->mask = n - 1;
 	m->shift = 64 - bits;
 	m->used = 0;
@@ -74,13 +85,20 @@ static int map_init(struct map *m, uint32_t min_slots)
 static void map_free(struct map *m)
 {
 	free(m->s);
+	free(m->first);
 	m->s = NULL;
+	m->first = NULL;
 }
 
 static void map_clear(struct map *m)
 {
 	memset(m->s, 0, ((size_t)m->mask + 1) * sizeof(*m->s));
 	m->used = 0;
+}
+
+static inline uint64_t *map_first(const struct map *m, const struct slot *s)
+{
+	return &m->first[s - m->s];
 }
 
 static inline struct slot *map_find(const struct map *m, uint64_t unit)
@@ -120,8 +138,12 @@ static inline struct slot *map_insert(struct map *m, uint64_t unit, bool *fresh)
 	}
 }
 
-/* Remove @s; backward-shift the cluster after it so lookups still work. */
-static void map_remove(struct map *m, struct slot *s)
+/*
+ * Remove @s; backward-shift the cluster after it so lookups still work.
+ * @moved, if set, hears of each entry that moved (the slot it now has).
+ */
+static void map_remove(struct map *m, struct slot *s, void (*moved)(void *, uint32_t),
+		       void *arg)
 {
 	uint32_t i = (uint32_t)(s - m->s), j = i;
 
@@ -135,6 +157,10 @@ static void map_remove(struct map *m, struct slot *s)
 		/* may the entry at j move to the hole at i? only if i lies on its path */
 		if (((j - home) & m->mask) >= ((j - i) & m->mask)) {
 			m->s[i] = m->s[j];
+			if (m->first)
+				m->first[i] = m->first[j];
+			if (moved)
+				moved(arg, i);
 			i = j;
 		}
 	}
@@ -148,16 +174,18 @@ static int map_grow(struct map *m)
 	uint32_t i;
 	bool fresh;
 
-	if (map_init(&n, (m->mask + 1) * 2))
+	if (map_init(&n, (m->mask + 1) * 2, m->first))
 		return -ENOMEM;
 	for (i = 0; i <= m->mask; i++) {
 		if (m->s[i].key) {
 			struct slot *d = map_insert(&n, m->s[i].key - 1, &fresh);
 
 			*d = m->s[i];
+			if (m->first)
+				*map_first(&n, d) = m->first[i];
 		}
 	}
-	free(m->s);
+	map_free(m);
 	*m = n;
 	return 0;
 }
@@ -169,6 +197,7 @@ struct hnode {
 	uint32_t key;		/* count (topk) or estimate at the last access (cms) */
 	uint32_t err;		/* topk: the count inherited on entry */
 	uint64_t first_ns;
+	uint32_t slot;		/* its entry in the position map */
 };
 
 struct heap {
@@ -180,7 +209,7 @@ struct heap {
 static int heap_init(struct heap *hp, uint32_t cap)
 {
 	hp->h = calloc(cap ? cap : 1, sizeof(*hp->h));
-	if (!hp->h || map_init(&hp->pos, cap * 2)) {
+	if (!hp->h || map_init(&hp->pos, cap * 2, false)) {
 		free(hp->h);
 		return -ENOMEM;
 	}
@@ -201,10 +230,27 @@ static void heap_clear(struct heap *hp)
 	map_clear(&hp->pos);
 }
 
+/* Put @nd at @i and tell its map entry: O(1), no lookup. */
 static inline void heap_place(struct heap *hp, uint32_t i, const struct hnode *nd)
 {
 	hp->h[i] = *nd;
-	map_find(&hp->pos, nd->unit)->aux = i;
+	hp->pos.s[nd->slot].aux = i;
+}
+
+/* A map entry moved to slot @to: its heap node learns where. */
+static void heap_slot_moved(void *arg, uint32_t to)
+{
+	struct heap *hp = arg;
+
+	hp->h[hp->pos.s[to].aux].slot = to;
+}
+
+/* Map @unit in the position map; return its slot index. */
+static uint32_t heap_map(struct heap *hp, uint64_t unit)
+{
+	bool fresh;
+
+	return (uint32_t)(map_insert(&hp->pos, unit, &fresh) - hp->pos.s);
 }
 
 static void sift_down(struct heap *hp, uint32_t i)
@@ -250,23 +296,22 @@ static inline struct hnode *heap_get(const struct heap *hp, uint64_t unit)
 
 static void heap_push(struct heap *hp, const struct hnode *nd)
 {
-	bool fresh;
+	struct hnode n = *nd;
 
-	map_insert(&hp->pos, nd->unit, &fresh);
-	hp->h[hp->n++] = *nd;
+	n.slot = heap_map(hp, nd->unit);
+	hp->h[hp->n] = n;
+	hp->pos.s[n.slot].aux = hp->n;
+	hp->n++;
 	sift_up(hp, hp->n - 1);
 }
 
 /* Take the node at @i out of the heap. */
 static void heap_delete(struct heap *hp, uint32_t i)
 {
-	struct slot *s = map_find(&hp->pos, hp->h[i].unit);
-
-	map_remove(&hp->pos, s);
+	map_remove(&hp->pos, &hp->pos.s[hp->h[i].slot], heap_slot_moved, hp);
 	if (--hp->n == i)
 		return;
-	hp->h[i] = hp->h[hp->n];
-	map_find(&hp->pos, hp->h[i].unit)->aux = i;
+	heap_place(hp, i, &hp->h[hp->n]);
 	sift_down(hp, i);
 	sift_up(hp, i);
 }
@@ -274,11 +319,11 @@ static void heap_delete(struct heap *hp, uint32_t i)
 /* Replace the minimum with @nd (a unit not in the heap). */
 static void heap_replace_min(struct heap *hp, const struct hnode *nd)
 {
-	bool fresh;
+	struct hnode n = *nd;
 
-	map_remove(&hp->pos, map_find(&hp->pos, hp->h[0].unit));
-	map_insert(&hp->pos, nd->unit, &fresh);
-	hp->h[0] = *nd;
+	map_remove(&hp->pos, &hp->pos.s[hp->h[0].slot], heap_slot_moved, hp);
+	n.slot = heap_map(hp, nd->unit);
+	heap_place(hp, 0, &n);
 	sift_down(hp, 0);
 }
 
@@ -296,7 +341,8 @@ struct hm_tracker {
 	struct hm_tracker_stats st;
 	struct map map;		/* exact, table */
 	struct heap heap;	/* topk, cms candidates */
-	uint32_t *sketch;	/* cms: depth x width */
+	void *sketch;		/* cms: depth x width counters */
+	bool narrow;		/* cms: 16-bit counters (the saturation fits) */
 	uint64_t mul[8];	/* cms row hashes */
 	struct lfu_way *ways;	/* lfu */
 	uint64_t set_mul;
@@ -410,10 +456,10 @@ struct hm_tracker *hm_tracker_new(const struct hm_tracker_spec *spec, uint32_t m
 	hm_rand_seed(&rng, seed);
 	switch (spec->kind) {
 	case HM_TRACKER_EXACT:
-		ret = map_init(&t->map, 1024);
+		ret = map_init(&t->map, 1024, true);
 		break;
 	case HM_TRACKER_TABLE:
-		ret = map_init(&t->map, spec->entries * 2);
+		ret = map_init(&t->map, spec->entries * 2, true);
 		t->st.bytes = (uint64_t)spec->entries * (ID_BYTES + COUNTER_BYTES);
 		t->st.counters = spec->entries;
 		break;
@@ -423,7 +469,10 @@ struct hm_tracker *hm_tracker_new(const struct hm_tracker_spec *spec, uint32_t m
 		t->st.counters = spec->entries;
 		break;
 	case HM_TRACKER_CMS:
-		t->sketch = calloc((size_t)spec->depth * spec->width, sizeof(*t->sketch));
+		/* counters that saturate below 2^16 take half the memory */
+		t->narrow = t->max <= UINT16_MAX;
+		t->sketch = calloc((size_t)spec->depth * spec->width,
+				   t->narrow ? sizeof(uint16_t) : sizeof(uint32_t));
 		ret = t->sketch ? heap_init(&t->heap, spec->candidates) : -ENOMEM;
 		for (i = 0; i < spec->depth; i++)
 			t->mul[i] = hm_rand_next(&rng) | 1;
@@ -461,62 +510,112 @@ void hm_tracker_free(struct hm_tracker *t)
 	free(t);
 }
 
-/* Row @r's counter index for @unit: multiply-shift, reduced to the width. */
-static inline uint32_t cms_index(const struct hm_tracker *t, unsigned int r, uint64_t unit)
+/* A well-mixed 64-bit hash of @unit, computed once per access. */
+static inline uint64_t cms_mix(uint64_t unit)
 {
-	uint64_t h = (unit + 1) * t->mul[r];
+	uint64_t h = (unit + 1) * 0x9e3779b97f4a7c15ull;
 
 	h ^= h >> 31;
-	h *= 0xbf58476d1ce4e5b9ull;
-	return (uint32_t)(((h >> 32) * t->spec.width) >> 32);
+	return h * 0xbf58476d1ce4e5b9ull;
 }
+
+/* Row @r's counter: multiply-shift by the row's random odd multiplier. */
+static inline uint32_t cms_index(const struct hm_tracker *t, unsigned int r, uint64_t h)
+{
+	return (uint32_t)((((h * t->mul[r]) >> 32) * t->spec.width) >> 32);
+}
+
+/*
+ * The sketch's two counter widths share one body: the estimate (the
+ * smallest of the unit's counters) and the conservative update.
+ */
+#define CMS_FUNCS(T, NAME)                                                           \
+	static inline uint32_t NAME##_estimate(const struct hm_tracker *t, uint64_t h) \
+	{                                                                             \
+		const T *sk = t->sketch;                                              \
+		uint32_t r, m = UINT32_MAX, c;                                        \
+                                                                                      \
+		for (r = 0; r < t->spec.depth; r++) {                                 \
+			c = sk[(size_t)r * t->spec.width + cms_index(t, r, h)];      \
+			m = c < m ? c : m;                                            \
+		}                                                                     \
+		return m;                                                             \
+	}                                                                             \
+	static inline uint32_t NAME##_update(struct hm_tracker *t, uint64_t h,         \
+					     uint32_t w, uint32_t *before)             \
+	{                                                                             \
+		T *sk = t->sketch, *c[8];                                             \
+		uint32_t r, m = UINT32_MAX, nv, depth = t->spec.depth;                \
+                                                                                      \
+		/* every address first, so the loads can all be in flight */        \
+		for (r = 0; r < depth; r++)                                           \
+			c[r] = sk + (size_t)r * t->spec.width + cms_index(t, r, h);  \
+		for (r = 0; r < depth; r++)                                           \
+			m = *c[r] < m ? *c[r] : m;                                    \
+		nv = sat_add(m, w, t->max);                                           \
+		/* raise the counters below the estimate: a store of the larger \
+		 * value, since which rows are below is a coin toss to a branch */ \
+		for (r = 0; r < depth; r++)                                           \
+			*c[r] = (T)(*c[r] > nv ? *c[r] : nv);                         \
+		*before = m;                                                          \
+		return nv;                                                            \
+	}
+
+CMS_FUNCS(uint16_t, cms16)
+CMS_FUNCS(uint32_t, cms32)
 
 static uint32_t cms_estimate(const struct hm_tracker *t, uint64_t unit)
 {
-	uint32_t r, m = UINT32_MAX, w = t->spec.width;
+	uint64_t h = cms_mix(unit);
 
-	for (r = 0; r < t->spec.depth; r++) {
-		uint32_t c = t->sketch[(size_t)r * w + cms_index(t, r, unit)];
+	return t->narrow ? cms16_estimate(t, h) : cms32_estimate(t, h);
+}
 
-		if (c < m)
-			m = c;
+/*
+ * Keep the K units with the highest estimates as candidates. Their heap
+ * keys are refreshed lazily: a unit is looked up only when its estimate
+ * beats the smallest key, and the smallest is re-read from the sketch before
+ * it is evicted (keys only lag, since estimates only grow). Most accesses
+ * therefore cost one comparison here.
+ */
+static void cms_offer(struct hm_tracker *t, uint64_t unit, uint32_t est, uint64_t now)
+{
+	struct heap *hp = &t->heap;
+	struct hnode nd = { .unit = unit, .key = est, .first_ns = now }, *cand;
+
+	if (hp->n == hp->cap && est <= hp->h[0].key)
+		return;
+	cand = heap_get(hp, unit);
+	if (cand) {
+		cand->key = est;
+		sift_down(hp, (uint32_t)(cand - hp->h));
+		return;
 	}
-	return m;
+	if (hp->n < hp->cap) {
+		heap_push(hp, &nd);
+		return;
+	}
+	for (;;) {
+		uint32_t cur = cms_estimate(t, hp->h[0].unit);
+
+		if (cur <= hp->h[0].key)
+			break;
+		hp->h[0].key = cur;	/* it grew since: refresh and look again */
+		sift_down(hp, 0);
+		if (est <= hp->h[0].key)
+			return;
+	}
+	heap_replace_min(hp, &nd);
+	t->st.evictions++;
 }
 
 static bool add_cms(struct hm_tracker *t, uint64_t unit, uint32_t w, uint64_t now,
 		    uint32_t *before, uint32_t *after)
 {
-	uint32_t idx[8], r, m = UINT32_MAX, nv, width = t->spec.width;
-	struct hnode *cand;
+	uint64_t h = cms_mix(unit);
 
-	for (r = 0; r < t->spec.depth; r++) {
-		idx[r] = r * width + cms_index(t, r, unit);
-		if (t->sketch[idx[r]] < m)
-			m = t->sketch[idx[r]];
-	}
-	nv = sat_add(m, w, t->max);
-	/* conservative update: raise only the counters below the new estimate */
-	for (r = 0; r < t->spec.depth; r++)
-		if (t->sketch[idx[r]] < nv)
-			t->sketch[idx[r]] = nv;
-	*before = m;
-	*after = nv;
-
-	cand = heap_get(&t->heap, unit);
-	if (cand) {
-		cand->key = nv;
-		sift_down(&t->heap, (uint32_t)(cand - t->heap.h));
-	} else {
-		struct hnode nd = { .unit = unit, .key = nv, .first_ns = now };
-
-		if (t->heap.n < t->heap.cap) {
-			heap_push(&t->heap, &nd);
-		} else if (nv > t->heap.h[0].key) {
-			heap_replace_min(&t->heap, &nd);
-			t->st.evictions++;
-		}
-	}
+	*after = t->narrow ? cms16_update(t, h, w, before) : cms32_update(t, h, w, before);
+	cms_offer(t, unit, *after, now);
 	return true;
 }
 
@@ -610,7 +709,7 @@ bool hm_tracker_add(struct hm_tracker *t, uint64_t unit, uint32_t w, uint64_t no
 				return false;
 			}
 			s = map_insert(&t->map, unit, &fresh);
-			s->first_ns = now_ns;
+			*map_first(&t->map, s) = now_ns;
 		}
 		break;
 	default:
@@ -621,7 +720,7 @@ bool hm_tracker_add(struct hm_tracker *t, uint64_t unit, uint32_t w, uint64_t no
 		}
 		s = map_insert(&t->map, unit, &fresh);
 		if (fresh)
-			s->first_ns = now_ns;
+			*map_first(&t->map, s) = now_ns;
 		break;
 	}
 	*before = s->count;
@@ -668,7 +767,7 @@ bool hm_tracker_lookup(const struct hm_tracker *t, uint64_t unit, uint32_t *coun
 		if (!s)
 			return false;
 		*count = s->count;
-		*first_ns = s->first_ns;
+		*first_ns = *map_first(&t->map, s);
 		return true;
 	}
 }
@@ -718,7 +817,7 @@ int hm_tracker_release(struct hm_tracker *t, uint64_t unit)
 		s = map_find(&t->map, unit);
 		if (!s)
 			return -ENOENT;
-		map_remove(&t->map, s);
+		map_remove(&t->map, s, NULL, NULL);
 		return 0;
 	}
 }
@@ -751,7 +850,7 @@ void hm_tracker_for_each(const struct hm_tracker *t,
 	default:
 		for (i = 0; i <= t->map.mask; i++)
 			if (t->map.s[i].key &&
-			    fn(arg, t->map.s[i].key - 1, t->map.s[i].count, t->map.s[i].first_ns))
+			    fn(arg, t->map.s[i].key - 1, t->map.s[i].count, t->map.first[i]))
 				return;
 		return;
 	}
@@ -761,7 +860,8 @@ void hm_tracker_reset(struct hm_tracker *t)
 {
 	switch (t->spec.kind) {
 	case HM_TRACKER_CMS:
-		memset(t->sketch, 0, (size_t)t->spec.depth * t->spec.width * sizeof(*t->sketch));
+		memset(t->sketch, 0, (size_t)t->spec.depth * t->spec.width *
+					     (t->narrow ? sizeof(uint16_t) : sizeof(uint32_t)));
 		heap_clear(&t->heap);
 		break;
 	case HM_TRACKER_TOPK:

@@ -61,12 +61,19 @@ static void test_bench_monitor(void **state)
 	check_bench("bench_monitor", 3);
 }
 
+static void test_bench_chmu(void **state)
+{
+	(void)state;
+	check_bench("bench_chmu", 5);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bench_ring),
 		cmocka_unit_test(test_bench_drain),
 		cmocka_unit_test(test_bench_monitor),
+		cmocka_unit_test(test_bench_chmu),
 	};
 
 	return hm_run_tests(tests);

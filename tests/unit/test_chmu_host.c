@@ -134,7 +134,7 @@ static void test_refusals(void **state)
 	refused(&r, "access_type=6,hotness_threshold=70000",
 		"hotness_threshold: 70000 does not fit the 16-bit counter (at most 65535)");
 	refused(&r, "access_type=6,hotness_granual=7", "hotness_granual: 7 is not a supported");
-	refused(&r, "access_type=6,hotness_granual=30", "this device supports 8 (256 B), 9 (512 B)");
+	refused(&r, "access_type=6,hotness_granual=30", "this device supports 8 (256 B) to 21 (2 MiB)");
 	refused(&r, "access_type=6,epoch_scale=7,epoch_multiplier=1",
 		"epoch_scale: 7; expected 1 (100 us)");
 	refused(&r, "access_type=6,epoch_scale=3", "epoch_multiplier: 0; expected 1-4095");
