@@ -53,7 +53,7 @@ fuzz: deps fuzz-tools build-fuzz/build.ninja
 	@# regenerate first, so that the target list includes new fuzz targets
 	ninja -C build-fuzz build.ninja
 	ninja -C build-fuzz $$(ninja -C build-fuzz -t targets all | \
-		sed -n 's|^\(tests/fuzz_[a-z]*\): .*|\1|p' | grep -v replay)
+		sed -n 's|^\(tests/fuzz_[a-z_]*\): .*|\1|p' | grep -v replay)
 	scripts/fuzz.sh build-fuzz $(FUZZ_SECONDS)
 
 fuzz-tools:
