@@ -343,6 +343,7 @@ struct hm_tracker {
 	struct heap heap;	/* topk, cms candidates */
 	void *sketch;		/* cms: depth x width counters */
 	bool narrow;		/* cms: 16-bit counters (the saturation fits) */
+	bool sliced;		/* cms: rows index by slices of one hash */
 	uint64_t mul[8];	/* cms row hashes */
 	struct lfu_way *ways;	/* lfu */
 	uint64_t set_mul;
@@ -474,8 +475,9 @@ struct hm_tracker *hm_tracker_new(const struct hm_tracker_spec *spec, uint32_t m
 		t->sketch = calloc((size_t)spec->depth * spec->width,
 				   t->narrow ? sizeof(uint16_t) : sizeof(uint32_t));
 		ret = t->sketch ? heap_init(&t->heap, spec->candidates) : -ENOMEM;
-		for (i = 0; i < spec->depth; i++)
+		for (i = 0; i < 8; i++)
 			t->mul[i] = hm_rand_next(&rng) | 1;
+		t->sliced = spec->depth <= 4 && spec->width <= 65536;
 		t->st.bytes = (uint64_t)spec->depth * spec->width * COUNTER_BYTES +
 			      (uint64_t)spec->candidates * (ID_BYTES + COUNTER_BYTES);
 		t->st.counters = (uint64_t)spec->depth * spec->width;
@@ -510,18 +512,25 @@ void hm_tracker_free(struct hm_tracker *t)
 	free(t);
 }
 
-/* A well-mixed 64-bit hash of @unit, computed once per access. */
-static inline uint64_t cms_mix(uint64_t unit)
+/* A well-mixed 64-bit hash of @unit (keyed by the seed), once per access. */
+static inline uint64_t cms_mix(const struct hm_tracker *t, uint64_t unit)
 {
-	uint64_t h = (unit + 1) * 0x9e3779b97f4a7c15ull;
+	uint64_t h = ((unit + 1) ^ t->mul[7]) * 0x9e3779b97f4a7c15ull;
 
 	h ^= h >> 31;
-	return h * 0xbf58476d1ce4e5b9ull;
+	h *= 0xbf58476d1ce4e5b9ull;
+	return h ^ h >> 29;
 }
 
-/* Row @r's counter: multiply-shift by the row's random odd multiplier. */
+/*
+ * Row @r's counter. Up to four rows of up to 65536 counters take one
+ * 16-bit slice of the hash each; larger sketches multiply the hash by the
+ * row's random odd multiplier.
+ */
 static inline uint32_t cms_index(const struct hm_tracker *t, unsigned int r, uint64_t h)
 {
+	if (t->sliced)
+		return (uint32_t)(((h >> (16 * r) & 0xffff) * t->spec.width) >> 16);
 	return (uint32_t)((((h * t->mul[r]) >> 32) * t->spec.width) >> 32);
 }
 
@@ -566,7 +575,7 @@ CMS_FUNCS(uint32_t, cms32)
 
 static uint32_t cms_estimate(const struct hm_tracker *t, uint64_t unit)
 {
-	uint64_t h = cms_mix(unit);
+	uint64_t h = cms_mix(t, unit);
 
 	return t->narrow ? cms16_estimate(t, h) : cms32_estimate(t, h);
 }
@@ -612,7 +621,7 @@ static void cms_offer(struct hm_tracker *t, uint64_t unit, uint32_t est, uint64_
 static bool add_cms(struct hm_tracker *t, uint64_t unit, uint32_t w, uint64_t now,
 		    uint32_t *before, uint32_t *after)
 {
-	uint64_t h = cms_mix(unit);
+	uint64_t h = cms_mix(t, unit);
 
 	*after = t->narrow ? cms16_update(t, h, w, before) : cms32_update(t, h, w, before);
 	cms_offer(t, unit, *after, now);
