@@ -35,20 +35,15 @@
 
 /* ---- a unit-keyed hash map: open addressing, linear probing ---------------- */
 
-/* 16 bytes: four to a cache line, which is what keeps a table fast. */
+/* The heaps' position maps: unit -> index in the heap (in aux). */
 struct slot {
 	uint64_t key;		/* unit + 1; 0 is empty */
 	uint32_t count;
-	uint32_t aux;		/* the heap position, for the heaps below */
+	uint32_t aux;		/* the heap position */
 };
 
-/*
- * @first, when the map keeps first-touch times (exact, table), runs
- * parallel to @s: probing never touches it.
- */
 struct map {
 	struct slot *s;
-	uint64_t *first;
 	uint32_t mask;
 	uint32_t shift;
 	uint32_t used;
@@ -59,7 +54,7 @@ static inline uint32_t map_home(const struct map *m, uint64_t key)
 	return (uint32_t)((key * 0x9e3779b97f4a7c15ull) >> m->shift) & m->mask;
 }
 
-static int map_init(struct map *m, uint32_t min_slots, bool first)
+static int map_init(struct map *m, uint32_t min_slots)
 {
 	uint32_t n = 16, bits = 4;
 
@@ -68,14 +63,8 @@ static int map_init(struct map *m, uint32_t min_slots, bool first)
 		bits++;
 	}
 	m->s = calloc(n, sizeof(*m->s));
-	m->first = first ? calloc(n, sizeof(*m->first)) : NULL;
-	if (!m->s || (first && !m->first)) {
-		free(m->s);
-		free(m->first);
-		m->s = NULL;
-		m->first = NULL;
+	if (!m->s)
 		return -ENOMEM;
-	}
 	m->mask = n - 1;
 	m->shift = 64 - bits;
 	m->used = 0;
@@ -85,9 +74,7 @@ static int map_init(struct map *m, uint32_t min_slots, bool first)
 static void map_free(struct map *m)
 {
 	free(m->s);
-	free(m->first);
 	m->s = NULL;
-	m->first = NULL;
 }
 
 static void map_clear(struct map *m)
@@ -96,10 +83,7 @@ static void map_clear(struct map *m)
 	m->used = 0;
 }
 
-static inline uint64_t *map_first(const struct map *m, const struct slot *s)
-{
-	return &m->first[s - m->s];
-}
+
 
 static inline struct slot *map_find(const struct map *m, uint64_t unit)
 {
@@ -157,8 +141,6 @@ static void map_remove(struct map *m, struct slot *s, void (*moved)(void *, uint
 		/* may the entry at j move to the hole at i? only if i lies on its path */
 		if (((j - home) & m->mask) >= ((j - i) & m->mask)) {
 			m->s[i] = m->s[j];
-			if (m->first)
-				m->first[i] = m->first[j];
 			if (moved)
 				moved(arg, i);
 			i = j;
@@ -168,24 +150,160 @@ static void map_remove(struct map *m, struct slot *s, void (*moved)(void *, uint
 	m->used--;
 }
 
-static int map_grow(struct map *m)
+/* ---- the counters of exact and table: 8-byte slots ---------------------------- */
+
+/*
+ * A slot is the unit's low 32 bits and its count: eight to a cache line,
+ * which is what keeps a table fast. A count is never 0 while the slot is
+ * used, so 0 marks it empty. The units' high halves live in @hi, created
+ * the first time a unit of 2^32 or more is counted and read only then.
+ * First-touch times (per-counter epochs) live in @first, which probing
+ * never touches.
+ */
+struct cslot {
+	uint32_t lo;
+	uint32_t count;
+};
+
+struct cmap {
+	struct cslot *s;
+	uint32_t *hi;
+	uint64_t *first;
+	uint32_t mask;
+	uint32_t shift;
+	uint32_t used;
+};
+
+static int cmap_init(struct cmap *m, uint32_t min_slots)
 {
-	struct map n;
-	uint32_t i;
-	bool fresh;
+	uint32_t n = 16, bits = 4;
 
-	if (map_init(&n, (m->mask + 1) * 2, m->first))
+	while (n < min_slots) {
+		n <<= 1;
+		bits++;
+	}
+	m->s = calloc(n, sizeof(*m->s));
+	m->first = calloc(n, sizeof(*m->first));
+	m->hi = NULL;
+	if (!m->s || !m->first) {
+		free(m->s);
+		free(m->first);
+		m->s = NULL;
+		m->first = NULL;
 		return -ENOMEM;
-	for (i = 0; i <= m->mask; i++) {
-		if (m->s[i].key) {
-			struct slot *d = map_insert(&n, m->s[i].key - 1, &fresh);
+	}
+	m->mask = n - 1;
+	m->shift = 64 - bits;
+	m->used = 0;
+	return 0;
+}
 
-			*d = m->s[i];
-			if (m->first)
-				*map_first(&n, d) = m->first[i];
+static void cmap_free(struct cmap *m)
+{
+	free(m->s);
+	free(m->hi);
+	free(m->first);
+	m->s = NULL;
+	m->hi = NULL;
+	m->first = NULL;
+}
+
+static void cmap_clear(struct cmap *m)
+{
+	memset(m->s, 0, ((size_t)m->mask + 1) * sizeof(*m->s));
+	m->used = 0;
+}
+
+static inline uint32_t cmap_home(const struct cmap *m, uint64_t unit)
+{
+	return (uint32_t)(((unit + 1) * 0x9e3779b97f4a7c15ull) >> m->shift) & m->mask;
+}
+
+static inline uint64_t cmap_unit(const struct cmap *m, uint32_t i)
+{
+	return (m->hi ? (uint64_t)m->hi[i] << 32 : 0) | m->s[i].lo;
+}
+
+static inline bool cmap_is(const struct cmap *m, uint32_t i, uint64_t unit)
+{
+	return m->s[i].count && m->s[i].lo == (uint32_t)unit &&
+	       (!m->hi ? !(unit >> 32) : m->hi[i] == (uint32_t)(unit >> 32));
+}
+
+/* The slot of @unit, or -1. */
+static inline int64_t cmap_find(const struct cmap *m, uint64_t unit)
+{
+	uint32_t i = cmap_home(m, unit);
+
+	for (;; i = (i + 1) & m->mask) {
+		if (cmap_is(m, i, unit))
+			return i;
+		if (!m->s[i].count)
+			return -1;
+	}
+}
+
+/* A new slot for @unit (not present; the map has room): count it later. */
+static int64_t cmap_insert(struct cmap *m, uint64_t unit)
+{
+	uint32_t i = cmap_home(m, unit);
+
+	if ((unit >> 32) && !m->hi) {
+		m->hi = calloc((size_t)m->mask + 1, sizeof(*m->hi));
+		if (!m->hi)
+			return -1;
+	}
+	while (m->s[i].count)
+		i = (i + 1) & m->mask;
+	m->s[i].lo = (uint32_t)unit;
+	if (m->hi)
+		m->hi[i] = (uint32_t)(unit >> 32);
+	m->used++;
+	return i;
+}
+
+/* Remove slot @i, shifting the cluster after it back (see map_remove). */
+static void cmap_remove(struct cmap *m, uint32_t i)
+{
+	uint32_t j = i, home;
+
+	for (;;) {
+		j = (j + 1) & m->mask;
+		if (!m->s[j].count)
+			break;
+		home = cmap_home(m, cmap_unit(m, j));
+		if (((j - home) & m->mask) >= ((j - i) & m->mask)) {
+			m->s[i] = m->s[j];
+			m->first[i] = m->first[j];
+			if (m->hi)
+				m->hi[i] = m->hi[j];
+			i = j;
 		}
 	}
-	map_free(m);
+	m->s[i].count = 0;
+	m->used--;
+}
+
+static int cmap_grow(struct cmap *m)
+{
+	struct cmap n;
+	uint32_t i;
+	int64_t k;
+
+	if (cmap_init(&n, (m->mask + 1) * 2))
+		return -ENOMEM;
+	for (i = 0; i <= m->mask; i++) {
+		if (!m->s[i].count)
+			continue;
+		k = cmap_insert(&n, cmap_unit(m, i));
+		if (k < 0) {
+			cmap_free(&n);
+			return -ENOMEM;
+		}
+		n.s[k].count = m->s[i].count;
+		n.first[k] = m->first[i];
+	}
+	cmap_free(m);
 	*m = n;
 	return 0;
 }
@@ -209,7 +327,7 @@ struct heap {
 static int heap_init(struct heap *hp, uint32_t cap)
 {
 	hp->h = calloc(cap ? cap : 1, sizeof(*hp->h));
-	if (!hp->h || map_init(&hp->pos, cap * 2, false)) {
+	if (!hp->h || map_init(&hp->pos, cap * 2)) {
 		free(hp->h);
 		return -ENOMEM;
 	}
@@ -339,7 +457,7 @@ struct hm_tracker {
 	struct hm_tracker_spec spec;
 	uint32_t max;		/* saturation */
 	struct hm_tracker_stats st;
-	struct map map;		/* exact, table */
+	struct cmap map;	/* exact, table */
 	struct heap heap;	/* topk, cms candidates */
 	void *sketch;		/* cms: depth x width counters */
 	bool narrow;		/* cms: 16-bit counters (the saturation fits) */
@@ -457,10 +575,10 @@ struct hm_tracker *hm_tracker_new(const struct hm_tracker_spec *spec, uint32_t m
 	hm_rand_seed(&rng, seed);
 	switch (spec->kind) {
 	case HM_TRACKER_EXACT:
-		ret = map_init(&t->map, 1024, true);
+		ret = cmap_init(&t->map, 1024);
 		break;
 	case HM_TRACKER_TABLE:
-		ret = map_init(&t->map, spec->entries * 2, true);
+		ret = cmap_init(&t->map, spec->entries * 2);
 		t->st.bytes = (uint64_t)spec->entries * (ID_BYTES + COUNTER_BYTES);
 		t->st.counters = spec->entries;
 		break;
@@ -504,7 +622,7 @@ void hm_tracker_free(struct hm_tracker *t)
 {
 	if (!t)
 		return;
-	map_free(&t->map);
+	cmap_free(&t->map);
 	if (t->heap.h)
 		heap_free(&t->heap);
 	free(t->sketch);
@@ -696,12 +814,38 @@ static bool add_lfu(struct hm_tracker *t, uint64_t unit, uint32_t w, uint64_t no
 	return true;
 }
 
+/* exact and table: a counter per unit, on first touch if there is room. */
+static bool add_counter(struct hm_tracker *t, uint64_t unit, uint32_t w, uint64_t now,
+			uint32_t *before, uint32_t *after)
+{
+	struct cmap *m = &t->map;
+	int64_t i = cmap_find(m, unit);
+
+	*before = *after = 0;
+	if (i < 0) {
+		if (!w)
+			return true;	/* a query: nothing to count, nothing to hold */
+		if (t->spec.kind == HM_TRACKER_TABLE ? m->used >= t->spec.entries :
+			    m->used * 2 >= m->mask + 1 && cmap_grow(m)) {
+			t->st.untracked++;	/* full (or, exact, out of memory) */
+			return false;
+		}
+		i = cmap_insert(m, unit);
+		if (i < 0) {
+			t->st.untracked++;
+			return false;
+		}
+		m->first[i] = now;
+	}
+	*before = m->s[i].count;
+	m->s[i].count = sat_add(m->s[i].count, w, t->max);
+	*after = m->s[i].count;
+	return true;
+}
+
 bool hm_tracker_add(struct hm_tracker *t, uint64_t unit, uint32_t w, uint64_t now_ns,
 		    uint32_t *before, uint32_t *after)
 {
-	struct slot *s;
-	bool fresh;
-
 	switch (t->spec.kind) {
 	case HM_TRACKER_CMS:
 		return add_cms(t, unit, w, now_ns, before, after);
@@ -709,41 +853,17 @@ bool hm_tracker_add(struct hm_tracker *t, uint64_t unit, uint32_t w, uint64_t no
 		return add_topk(t, unit, w, now_ns, before, after);
 	case HM_TRACKER_LFU:
 		return add_lfu(t, unit, w, now_ns, before, after);
-	case HM_TRACKER_TABLE:
-		s = map_find(&t->map, unit);
-		if (!s) {
-			if (t->map.used >= t->spec.entries) {
-				t->st.untracked++;
-				*before = *after = 0;
-				return false;
-			}
-			s = map_insert(&t->map, unit, &fresh);
-			*map_first(&t->map, s) = now_ns;
-		}
-		break;
 	default:
-		if (t->map.used * 2 >= t->map.mask + 1 && map_grow(&t->map)) {
-			t->st.untracked++;	/* out of memory: counted as not tracked */
-			*before = *after = 0;
-			return false;
-		}
-		s = map_insert(&t->map, unit, &fresh);
-		if (fresh)
-			*map_first(&t->map, s) = now_ns;
-		break;
+		return add_counter(t, unit, w, now_ns, before, after);
 	}
-	*before = s->count;
-	s->count = sat_add(s->count, w, t->max);
-	*after = s->count;
-	return true;
 }
 
 bool hm_tracker_lookup(const struct hm_tracker *t, uint64_t unit, uint32_t *count,
 		       uint64_t *first_ns)
 {
-	const struct slot *s;
 	const struct hnode *nd;
 	const struct lfu_way *way;
+	int64_t k;
 	uint32_t i;
 
 	switch (t->spec.kind) {
@@ -772,11 +892,11 @@ bool hm_tracker_lookup(const struct hm_tracker *t, uint64_t unit, uint32_t *coun
 		}
 		return false;
 	default:
-		s = map_find(&t->map, unit);
-		if (!s)
+		k = cmap_find(&t->map, unit);
+		if (k < 0)
 			return false;
-		*count = s->count;
-		*first_ns = *map_first(&t->map, s);
+		*count = t->map.s[k].count;
+		*first_ns = t->map.first[k];
 		return true;
 	}
 }
@@ -798,9 +918,9 @@ bool hm_tracker_can_release(const struct hm_tracker *t)
 
 int hm_tracker_release(struct hm_tracker *t, uint64_t unit)
 {
-	struct slot *s;
 	struct hnode *nd;
 	struct lfu_way *way;
+	int64_t k;
 	uint32_t i;
 
 	switch (t->spec.kind) {
@@ -823,10 +943,10 @@ int hm_tracker_release(struct hm_tracker *t, uint64_t unit)
 		}
 		return -ENOENT;
 	default:
-		s = map_find(&t->map, unit);
-		if (!s)
+		k = cmap_find(&t->map, unit);
+		if (k < 0)
 			return -ENOENT;
-		map_remove(&t->map, s, NULL, NULL);
+		cmap_remove(&t->map, (uint32_t)k);
 		return 0;
 	}
 }
@@ -858,8 +978,9 @@ void hm_tracker_for_each(const struct hm_tracker *t,
 		return;
 	default:
 		for (i = 0; i <= t->map.mask; i++)
-			if (t->map.s[i].key &&
-			    fn(arg, t->map.s[i].key - 1, t->map.s[i].count, t->map.first[i]))
+			if (t->map.s[i].count &&
+			    fn(arg, cmap_unit(&t->map, (uint32_t)i), t->map.s[i].count,
+			       t->map.first[i]))
 				return;
 		return;
 	}
@@ -881,7 +1002,7 @@ void hm_tracker_reset(struct hm_tracker *t)
 		t->st.tracked = 0;
 		break;
 	default:
-		map_clear(&t->map);
+		cmap_clear(&t->map);
 		break;
 	}
 }

@@ -122,6 +122,33 @@ static void test_exact(void **state)
 	hm_tracker_free(t);
 }
 
+/* Units of 2^32 and beyond: the same low half, told apart by the high one. */
+static void test_wide_units(void **state)
+{
+	static const uint64_t u[] = { 5, 5 + (1ull << 32), 1ull << 40, (1ull << 40) + 1,
+				      UINT64_MAX - 1 };
+	struct hm_tracker *t = make("exact", UINT32_MAX);
+	uint32_t b, a, c;
+	uint64_t first, i, n;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(u); i++)
+		assert_true(hm_tracker_add(t, u[i], (uint32_t)i + 1, i, &b, &a));
+	/* enough more to make it grow with the high halves on */
+	for (n = 0; n < 3000; n++)
+		hm_tracker_add(t, (n << 33) | 7, 1, 0, &b, &a);
+	for (i = 0; i < ARRAY_SIZE(u); i++) {
+		assert_true(hm_tracker_lookup(t, u[i], &c, &first));
+		assert_int_equal(c, i + 1);
+		assert_int_equal(first, i);
+	}
+	assert_int_equal(hm_tracker_release(t, 5), 0);
+	assert_false(hm_tracker_lookup(t, 5, &c, &first));
+	assert_true(hm_tracker_lookup(t, 5 + (1ull << 32), &c, &first));
+	assert_int_equal(c, 2);
+	hm_tracker_free(t);
+}
+
 static void test_table_runs_out(void **state)
 {
 	struct hm_tracker *t = make("table:100", UINT32_MAX);
@@ -324,6 +351,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_exact),
+		cmocka_unit_test(test_wide_units),
 		cmocka_unit_test(test_table_runs_out),
 		cmocka_unit_test(test_saturation),
 		cmocka_unit_test(test_cms_bound),
