@@ -736,12 +736,41 @@ static void cms_offer(struct hm_tracker *t, uint64_t unit, uint32_t est, uint64_
 	t->st.evictions++;
 }
 
+/*
+ * The common shape - four rows of 16-bit counters, indexed by slices - in
+ * straight-line code: four independent loads in flight at once.
+ */
+static inline uint32_t cms16x4_update(struct hm_tracker *t, uint64_t h, uint32_t w,
+				      uint32_t *before)
+{
+	uint16_t *sk = t->sketch;
+	size_t W = t->spec.width;
+	uint16_t *c0 = sk + (((h & 0xffff) * W) >> 16);
+	uint16_t *c1 = sk + W + (((h >> 16 & 0xffff) * W) >> 16);
+	uint16_t *c2 = sk + 2 * W + (((h >> 32 & 0xffff) * W) >> 16);
+	uint16_t *c3 = sk + 3 * W + (((h >> 48) * W) >> 16);
+	uint32_t m01 = *c0 < *c1 ? *c0 : *c1, m23 = *c2 < *c3 ? *c2 : *c3;
+	uint32_t m = m01 < m23 ? m01 : m23, nv = sat_add(m, w, t->max);
+
+	*c0 = (uint16_t)(*c0 > nv ? *c0 : nv);
+	*c1 = (uint16_t)(*c1 > nv ? *c1 : nv);
+	*c2 = (uint16_t)(*c2 > nv ? *c2 : nv);
+	*c3 = (uint16_t)(*c3 > nv ? *c3 : nv);
+	*before = m;
+	return nv;
+}
+
 static bool add_cms(struct hm_tracker *t, uint64_t unit, uint32_t w, uint64_t now,
 		    uint32_t *before, uint32_t *after)
 {
 	uint64_t h = cms_mix(t, unit);
 
-	*after = t->narrow ? cms16_update(t, h, w, before) : cms32_update(t, h, w, before);
+	if (t->narrow && t->sliced && t->spec.depth == 4)
+		*after = cms16x4_update(t, h, w, before);
+	else if (t->narrow)
+		*after = cms16_update(t, h, w, before);
+	else
+		*after = cms32_update(t, h, w, before);
 	cms_offer(t, unit, *after, now);
 	return true;
 }
