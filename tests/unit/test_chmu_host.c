@@ -118,6 +118,11 @@ static void test_rfc_event(void **state)
 	hm_chmu_free(r.d);
 }
 
+static void no_random(struct hm_chmu_desc *d)
+{
+	d->random_ds = false;
+}
+
 static void test_refusals(void **state)
 {
 	struct hm_chmu_program p;
@@ -159,6 +164,11 @@ static void test_refusals(void **state)
 	/* the RFC's default unit was 8 + ffs(): 8 KiB on this mask; the right one is 4 KiB */
 	assert_int_equal(check(&r, "access_type=3", &p, err, sizeof(err)), 0);
 	assert_int_equal(p.unit_log2, 12);
+	hm_chmu_free(r.d);
+
+	rig_up(&r, "default", no_random);
+	refused(&r, "access_type=6,randomized_downsampling=1",
+		"randomized_downsampling: 1 is not supported by this device");
 	hm_chmu_free(r.d);
 }
 
