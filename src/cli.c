@@ -18,7 +18,10 @@
 
 static void verr(const char *cmd, const char *what, const char *fmt, va_list ap)
 {
-	fprintf(stderr, "hotmem: %s: %s: ", cmd, what);
+	if (what)
+		fprintf(stderr, "hotmem: %s: %s: ", cmd, what);
+	else
+		fprintf(stderr, "hotmem: %s: ", cmd);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
 }

@@ -62,6 +62,10 @@ void hm_print_usage(const struct hm_cmd *cmd, bool to_stderr);
 
 int hm_cmd_demo(int argc, char **argv);
 extern const char hm_demo_usage[];
+int hm_cmd_pipeline(int argc, char **argv);
+extern const char hm_pipeline_usage[];
+int hm_cmd_sim(int argc, char **argv);
+extern const char hm_sim_usage[];
 int hm_cmd_chmu(int argc, char **argv);
 extern const char hm_chmu_usage[];
 int hm_cmd_config(int argc, char **argv);

@@ -18,18 +18,11 @@
 #include <hotmem/parse.h>
 
 #include "config.h"
+#include "config_read.h"
 
 #define MAX_CPUS 4096
 #define MAX_RANGES 256
 
-struct cfg {
-	const char *name;
-	char *err;
-	size_t errlen;
-	char path[512];
-	size_t plen;
-	uint64_t aggr_us;
-};
 
 static const char *const action_names[] = { "stat", "migrate_hot", "migrate_cold" };
 static const char *const metric_names[] = {
@@ -58,7 +51,7 @@ const char *hm_goal_metric_name(enum hm_goal_metric m)
 
 /* ---- paths and errors ---------------------------------------------------- */
 
-static size_t push_key(struct cfg *c, const char *key)
+size_t hm_cfg_push_key(struct hm_cfg_reader *c, const char *key)
 {
 	size_t old = c->plen;
 	int n = snprintf(c->path + c->plen, sizeof(c->path) - c->plen, ".%s", key);
@@ -69,7 +62,7 @@ static size_t push_key(struct cfg *c, const char *key)
 	return old;
 }
 
-static size_t push_idx(struct cfg *c, size_t i)
+size_t hm_cfg_push_idx(struct hm_cfg_reader *c, size_t i)
 {
 	size_t old = c->plen;
 	int n = snprintf(c->path + c->plen, sizeof(c->path) - c->plen, "[%zu]", i);
@@ -80,16 +73,13 @@ static size_t push_idx(struct cfg *c, size_t i)
 	return old;
 }
 
-static void pop(struct cfg *c, size_t old)
+void hm_cfg_pop(struct hm_cfg_reader *c, size_t old)
 {
 	c->plen = old;
 	c->path[old] = '\0';
 }
 
-static int fail(struct cfg *c, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static int fail(struct cfg *c, const char *fmt, ...)
+int hm_cfg_fail(struct hm_cfg_reader *c, const char *fmt, ...)
 {
 	va_list ap;
 	int n;
@@ -126,13 +116,13 @@ static const char *type_name(struct json_object *v)
 	return json_type_to_name(json_object_get_type(v));
 }
 
-static int check_keys(struct cfg *c, struct json_object *o, const char *const *keys,
+int hm_cfg_check_keys(struct hm_cfg_reader *c, struct json_object *o, const char *const *keys,
 		      size_t n, const char *const *more)
 {
 	char list[512];
 
 	if (!json_object_is_type(o, json_type_object))
-		return fail(c, "expected an object, not %s", type_name(o));
+		return hm_cfg_fail(c, "expected an object, not %s", type_name(o));
 	json_object_object_foreach(o, k, v) {
 		size_t i, old;
 		bool ok = false;
@@ -144,9 +134,9 @@ static int check_keys(struct cfg *c, struct json_object *o, const char *const *k
 			ok = !strcmp(k, more[i]);
 		if (!ok) {
 			join(list, sizeof(list), keys, n);
-			old = push_key(c, k);
-			fail(c, "unknown key (expected one of: %s)", list);
-			pop(c, old);
+			old = hm_cfg_push_key(c, k);
+			hm_cfg_fail(c, "unknown key (expected one of: %s)", list);
+			hm_cfg_pop(c, old);
 			return -EINVAL;
 		}
 	}
@@ -154,7 +144,7 @@ static int check_keys(struct cfg *c, struct json_object *o, const char *const *k
 }
 
 /* An unsigned number: a JSON integer, or a string parsed by @parse. */
-static int read_num(struct cfg *c, struct json_object *v, uint64_t *out,
+static int read_num(struct hm_cfg_reader *c, struct json_object *v, uint64_t *out,
 		    int (*parse)(const char *, uint64_t *, size_t *), const char *what)
 {
 	size_t at;
@@ -162,45 +152,45 @@ static int read_num(struct cfg *c, struct json_object *v, uint64_t *out,
 
 	if (json_object_is_type(v, json_type_int)) {
 		if (json_object_get_int64(v) < 0)
-			return fail(c, "expected %s, not a negative number", what);
+			return hm_cfg_fail(c, "expected %s, not a negative number", what);
 		*out = json_object_get_uint64(v);
 		return 0;
 	}
 	if (json_object_is_type(v, json_type_string)) {
 		ret = parse(json_object_get_string(v), out, &at);
 		if (ret == -ERANGE)
-			return fail(c, "'%s' is too large", json_object_get_string(v));
+			return hm_cfg_fail(c, "'%s' is too large", json_object_get_string(v));
 		if (ret)
-			return fail(c, "'%s' is not %s (the problem starts at offset %zu)",
+			return hm_cfg_fail(c, "'%s' is not %s (the problem starts at offset %zu)",
 				    json_object_get_string(v), what, at);
 		return 0;
 	}
-	return fail(c, "expected %s, not %s", what, type_name(v));
+	return hm_cfg_fail(c, "expected %s, not %s", what, type_name(v));
 }
 
-static int read_u64(struct cfg *c, struct json_object *v, uint64_t min, uint64_t max,
+int hm_cfg_read_u64(struct hm_cfg_reader *c, struct json_object *v, uint64_t min, uint64_t max,
 		    uint64_t *out)
 {
 	int ret = read_num(c, v, out, hm_parse_u64, "a number");
 
 	if (!ret && (*out < min || *out > max))
-		return fail(c, "%llu is out of range [%llu, %llu]", (unsigned long long)*out,
+		return hm_cfg_fail(c, "%llu is out of range [%llu, %llu]", (unsigned long long)*out,
 			    (unsigned long long)min, (unsigned long long)max);
 	return ret;
 }
 
-static int read_u32(struct cfg *c, struct json_object *v, uint32_t min, uint32_t max,
+int hm_cfg_read_u32(struct hm_cfg_reader *c, struct json_object *v, uint32_t min, uint32_t max,
 		    uint32_t *out)
 {
 	uint64_t x;
-	int ret = read_u64(c, v, min, max, &x);
+	int ret = hm_cfg_read_u64(c, v, min, max, &x);
 
 	if (!ret)
 		*out = (uint32_t)x;
 	return ret;
 }
 
-static int read_size(struct cfg *c, struct json_object *v, uint64_t *out)
+int hm_cfg_read_size(struct hm_cfg_reader *c, struct json_object *v, uint64_t *out)
 {
 	return read_num(c, v, out, hm_parse_size, "a size such as 4096, \"64KiB\" or \"0x1000\"");
 }
@@ -216,27 +206,27 @@ static int parse_us(const char *s, uint64_t *out, size_t *err)
 }
 
 /* A duration in µs: a JSON integer (µs) or a string with a unit ("5ms"). */
-static int read_us(struct cfg *c, struct json_object *v, uint64_t *out)
+int hm_cfg_read_us(struct hm_cfg_reader *c, struct json_object *v, uint64_t *out)
 {
 	return read_num(c, v, out, parse_us, "a duration such as 5000 (µs) or \"5ms\"");
 }
 
-static int read_bool(struct cfg *c, struct json_object *v, bool *out)
+int hm_cfg_read_bool(struct hm_cfg_reader *c, struct json_object *v, bool *out)
 {
 	if (!json_object_is_type(v, json_type_boolean))
-		return fail(c, "expected true or false, not %s", type_name(v));
+		return hm_cfg_fail(c, "expected true or false, not %s", type_name(v));
 	*out = json_object_get_boolean(v);
 	return 0;
 }
 
-static int read_enum(struct cfg *c, struct json_object *v, const char *const *names,
+int hm_cfg_read_enum(struct hm_cfg_reader *c, struct json_object *v, const char *const *names,
 		     size_t n, unsigned int *out)
 {
 	char list[512];
 	size_t i;
 
 	if (!json_object_is_type(v, json_type_string))
-		return fail(c, "expected a string, not %s", type_name(v));
+		return hm_cfg_fail(c, "expected a string, not %s", type_name(v));
 	for (i = 0; i < n; i++) {
 		if (!strcmp(json_object_get_string(v), names[i])) {
 			*out = (unsigned int)i;
@@ -244,56 +234,56 @@ static int read_enum(struct cfg *c, struct json_object *v, const char *const *na
 		}
 	}
 	join(list, sizeof(list), names, n);
-	return fail(c, "unknown value '%s' (expected one of: %s)", json_object_get_string(v),
+	return hm_cfg_fail(c, "unknown value '%s' (expected one of: %s)", json_object_get_string(v),
 		    list);
 }
 
 /* Basis points: an integer, or a percentage string "70%" or "70.5%". */
-static int read_bp(struct cfg *c, struct json_object *v, uint64_t *out)
+int hm_cfg_read_bp(struct hm_cfg_reader *c, struct json_object *v, uint64_t *out)
 {
 	const char *s, *p;
 	uint64_t whole = 0, frac = 0, scale = 100;
 
 	if (json_object_is_type(v, json_type_int))
-		return read_u64(c, v, 0, UINT64_MAX, out);
+		return hm_cfg_read_u64(c, v, 0, UINT64_MAX, out);
 	if (!json_object_is_type(v, json_type_string))
-		return fail(c, "expected basis points or a percentage such as \"70%%\", not %s",
+		return hm_cfg_fail(c, "expected basis points or a percentage such as \"70%%\", not %s",
 			    type_name(v));
 	s = json_object_get_string(v);
 	for (p = s; *p >= '0' && *p <= '9'; p++) {
 		if (whole > 1000000)
-			return fail(c, "'%s' is too large", s);
+			return hm_cfg_fail(c, "'%s' is too large", s);
 		whole = whole * 10 + (uint64_t)(*p - '0');
 	}
 	if (p == s)
-		return fail(c, "'%s' is not a percentage such as \"70%%\"", s);
+		return hm_cfg_fail(c, "'%s' is not a percentage such as \"70%%\"", s);
 	if (*p == '.') {
 		for (p++; *p >= '0' && *p <= '9'; p++) {
 			if (scale == 1)
-				return fail(c, "'%s': at most two decimals", s);
+				return hm_cfg_fail(c, "'%s': at most two decimals", s);
 			scale /= 10;
 			frac += (uint64_t)(*p - '0') * scale;
 		}
 	}
 	if (strcmp(p, "%"))
-		return fail(c, "'%s' is not a percentage such as \"70%%\"", s);
+		return hm_cfg_fail(c, "'%s' is not a percentage such as \"70%%\"", s);
 	*out = whole * 100 + frac;
 	return 0;
 }
 
-static int read_string(struct cfg *c, struct json_object *v, char *buf, size_t len)
+int hm_cfg_read_string(struct hm_cfg_reader *c, struct json_object *v, char *buf, size_t len)
 {
 	if (!json_object_is_type(v, json_type_string))
-		return fail(c, "expected a string, not %s", type_name(v));
+		return hm_cfg_fail(c, "expected a string, not %s", type_name(v));
 	if (strlen(json_object_get_string(v)) >= len)
-		return fail(c, "longer than %zu characters", len - 1);
+		return hm_cfg_fail(c, "longer than %zu characters", len - 1);
 	strcpy(buf, json_object_get_string(v));
 	return 0;
 }
 
 /* A [min, max] pair; "max" in the second place means no upper bound. */
-static int read_pair(struct cfg *c, struct json_object *v,
-		     int (*rd)(struct cfg *, struct json_object *, uint64_t *),
+static int read_pair(struct hm_cfg_reader *c, struct json_object *v,
+		     int (*rd)(struct hm_cfg_reader *, struct json_object *, uint64_t *),
 		     uint64_t max_value, uint64_t *lo, uint64_t *hi)
 {
 	struct json_object *a, *b;
@@ -301,53 +291,53 @@ static int read_pair(struct cfg *c, struct json_object *v,
 	int ret;
 
 	if (!json_object_is_type(v, json_type_array) || json_object_array_length(v) != 2)
-		return fail(c, "expected [min, max]");
+		return hm_cfg_fail(c, "expected [min, max]");
 	a = json_object_array_get_idx(v, 0);
 	b = json_object_array_get_idx(v, 1);
-	old = push_idx(c, 0);
+	old = hm_cfg_push_idx(c, 0);
 	ret = rd(c, a, lo);
-	pop(c, old);
+	hm_cfg_pop(c, old);
 	if (ret)
 		return ret;
-	old = push_idx(c, 1);
+	old = hm_cfg_push_idx(c, 1);
 	if (json_object_is_type(b, json_type_string) && !strcmp(json_object_get_string(b), "max"))
 		*hi = max_value;
 	else
 		ret = rd(c, b, hi);
-	pop(c, old);
+	hm_cfg_pop(c, old);
 	if (ret)
 		return ret;
 	if (*hi > max_value)
 		*hi = max_value;
 	if (*lo > *hi)
-		return fail(c, "min %llu is above max %llu", (unsigned long long)*lo,
+		return hm_cfg_fail(c, "min %llu is above max %llu", (unsigned long long)*lo,
 			    (unsigned long long)*hi);
 	return 0;
 }
 
-static int rd_size(struct cfg *c, struct json_object *v, uint64_t *o)
+static int rd_size(struct hm_cfg_reader *c, struct json_object *v, uint64_t *o)
 {
-	return read_size(c, v, o);
+	return hm_cfg_read_size(c, v, o);
 }
 
-static int rd_count(struct cfg *c, struct json_object *v, uint64_t *o)
+static int rd_count(struct hm_cfg_reader *c, struct json_object *v, uint64_t *o)
 {
-	return read_u64(c, v, 0, UINT32_MAX, o);
+	return hm_cfg_read_u64(c, v, 0, UINT32_MAX, o);
 }
 
-static int rd_percent(struct cfg *c, struct json_object *v, uint64_t *o)
+static int rd_percent(struct hm_cfg_reader *c, struct json_object *v, uint64_t *o)
 {
 	uint64_t bp;
 	int ret;
 
 	if (json_object_is_type(v, json_type_int))
-		return read_u64(c, v, 0, 100, o);
-	ret = read_bp(c, v, &bp);
+		return hm_cfg_read_u64(c, v, 0, 100, o);
+	ret = hm_cfg_read_bp(c, v, &bp);
 	if (!ret) {
 		if (bp % 100)
-			return fail(c, "access rates are whole percentages");
+			return hm_cfg_fail(c, "access rates are whole percentages");
 		if (bp > 10000)
-			return fail(c, "%llu is out of range [0, 100]",
+			return hm_cfg_fail(c, "%llu is out of range [0, 100]",
 				    (unsigned long long)(bp / 100));
 		*o = bp / 100;
 	}
@@ -355,76 +345,61 @@ static int rd_percent(struct cfg *c, struct json_object *v, uint64_t *o)
 }
 
 /* Age: aggregation windows, or a duration converted with the aggregation interval. */
-static int rd_age(struct cfg *c, struct json_object *v, uint64_t *o)
+static int rd_age(struct hm_cfg_reader *c, struct json_object *v, uint64_t *o)
 {
 	uint64_t us;
 	int ret;
 
 	if (!json_object_is_type(v, json_type_string))
-		return read_u64(c, v, 0, UINT32_MAX, o);
-	ret = read_us(c, v, &us);
+		return hm_cfg_read_u64(c, v, 0, UINT32_MAX, o);
+	ret = hm_cfg_read_us(c, v, &us);
 	if (!ret)
 		*o = us / (c->aggr_us ? c->aggr_us : 1);
 	return ret;
 }
 
 /* Walk an array: @fn(c, element, index, arg) for each, with the path. */
-static int each(struct cfg *c, struct json_object *arr, size_t max,
-		int (*fn)(struct cfg *, struct json_object *, size_t, void *), void *arg)
+int hm_cfg_each(struct hm_cfg_reader *c, struct json_object *arr, size_t max,
+		int (*fn)(struct hm_cfg_reader *, struct json_object *, size_t, void *), void *arg)
 {
 	size_t i, n, old;
 	int ret;
 
 	if (!json_object_is_type(arr, json_type_array))
-		return fail(c, "expected an array, not %s", type_name(arr));
+		return hm_cfg_fail(c, "expected an array, not %s", type_name(arr));
 	n = json_object_array_length(arr);
 	if (n > max)
-		return fail(c, "at most %zu entries", max);
+		return hm_cfg_fail(c, "at most %zu entries", max);
 	for (i = 0; i < n; i++) {
-		old = push_idx(c, i);
+		old = hm_cfg_push_idx(c, i);
 		ret = fn(c, json_object_array_get_idx(arr, i), i, arg);
-		pop(c, old);
+		hm_cfg_pop(c, old);
 		if (ret)
 			return ret;
 	}
 	return 0;
 }
 
-/* Look up @key in @o; run @fn with the path extended if present. */
-#define WITH(c, o, key, stmt)                                       \
-	do {                                                        \
-		struct json_object *_v;                             \
-		if (json_object_object_get_ex(o, key, &_v)) {       \
-			size_t _old = push_key(c, key);             \
-			int _r;                                     \
-			struct json_object *v = _v;                 \
-			_r = (stmt);                                \
-			pop(c, _old);                               \
-			if (_r)                                     \
-				return _r;                          \
-		}                                                   \
-	} while (0)
-
 /* ---- sections ---------------------------------------------------------------- */
 
-static int parse_intervals_goal(struct cfg *c, struct json_object *o,
+static int parse_intervals_goal(struct hm_cfg_reader *c, struct json_object *o,
 				struct hm_intervals_goal *g)
 {
 	static const char *const keys[] = { "access", "aggrs", "min_sample", "max_sample" };
 	uint64_t bp = g->access_bp;
-	int ret = check_keys(c, o, keys, N(keys), NULL);
+	int ret = hm_cfg_check_keys(c, o, keys, N(keys), NULL);
 
 	if (ret)
 		return ret;
-	WITH(c, o, "access", read_bp(c, v, &bp));
+	WITH(c, o, "access", hm_cfg_read_bp(c, v, &bp));
 	g->access_bp = (uint32_t)(bp > 10000 ? 10000 : bp);
-	WITH(c, o, "aggrs", read_u32(c, v, 0, UINT32_MAX, &g->aggrs));
-	WITH(c, o, "min_sample", read_us(c, v, &g->min_sample_us));
-	WITH(c, o, "max_sample", read_us(c, v, &g->max_sample_us));
+	WITH(c, o, "aggrs", hm_cfg_read_u32(c, v, 0, UINT32_MAX, &g->aggrs));
+	WITH(c, o, "min_sample", hm_cfg_read_us(c, v, &g->min_sample_us));
+	WITH(c, o, "max_sample", hm_cfg_read_us(c, v, &g->max_sample_us));
 	return 0;
 }
 
-static int parse_monitor(struct cfg *c, struct json_object *o, struct hm_ctx *ctx,
+static int parse_monitor(struct hm_cfg_reader *c, struct json_object *o, struct hm_ctx *ctx,
 			 struct hm_config *cfg)
 {
 	static const char *const keys[] = {
@@ -435,41 +410,41 @@ static int parse_monitor(struct cfg *c, struct json_object *o, struct hm_ctx *ct
 	struct hm_attrs a = ctx->attrs;
 	unsigned int straddle = ctx->straddle;
 	uint64_t min_sz = ctx->min_region_sz, fresh_us = 0;
-	int ret = check_keys(c, o, keys, N(keys), NULL);
+	int ret = hm_cfg_check_keys(c, o, keys, N(keys), NULL);
 
 	if (ret)
 		return ret;
-	WITH(c, o, "sample_interval", read_us(c, v, &a.sample_interval_us));
-	WITH(c, o, "aggr_interval", read_us(c, v, &a.aggr_interval_us));
-	WITH(c, o, "ops_update_interval", read_us(c, v, &a.ops_update_interval_us));
-	WITH(c, o, "min_nr_regions", read_u32(c, v, 0, UINT32_MAX, &a.min_nr_regions));
-	WITH(c, o, "max_nr_regions", read_u32(c, v, 0, UINT32_MAX, &a.max_nr_regions));
-	WITH(c, o, "min_region_size", read_size(c, v, &min_sz));
+	WITH(c, o, "sample_interval", hm_cfg_read_us(c, v, &a.sample_interval_us));
+	WITH(c, o, "aggr_interval", hm_cfg_read_us(c, v, &a.aggr_interval_us));
+	WITH(c, o, "ops_update_interval", hm_cfg_read_us(c, v, &a.ops_update_interval_us));
+	WITH(c, o, "min_nr_regions", hm_cfg_read_u32(c, v, 0, UINT32_MAX, &a.min_nr_regions));
+	WITH(c, o, "max_nr_regions", hm_cfg_read_u32(c, v, 0, UINT32_MAX, &a.max_nr_regions));
+	WITH(c, o, "min_region_size", hm_cfg_read_size(c, v, &min_sz));
 	WITH(c, o, "intervals_goal", parse_intervals_goal(c, v, &a.intervals_goal));
-	WITH(c, o, "freshness", read_us(c, v, &fresh_us));
-	WITH(c, o, "straddle", read_enum(c, v, straddle_names, N(straddle_names), &straddle));
-	WITH(c, o, "seed", read_u64(c, v, 0, UINT64_MAX, &cfg->seed));
+	WITH(c, o, "freshness", hm_cfg_read_us(c, v, &fresh_us));
+	WITH(c, o, "straddle", hm_cfg_read_enum(c, v, straddle_names, N(straddle_names), &straddle));
+	WITH(c, o, "seed", hm_cfg_read_u64(c, v, 0, UINT64_MAX, &cfg->seed));
 
 	/* DAMON's rules, each with its own message */
 	if (a.min_nr_regions < 3)
-		return fail(c, "min_nr_regions is %u; it must be at least 3", a.min_nr_regions);
+		return hm_cfg_fail(c, "min_nr_regions is %u; it must be at least 3", a.min_nr_regions);
 	if (a.min_nr_regions > a.max_nr_regions)
-		return fail(c, "min_nr_regions (%u) is above max_nr_regions (%u)",
+		return hm_cfg_fail(c, "min_nr_regions (%u) is above max_nr_regions (%u)",
 			    a.min_nr_regions, a.max_nr_regions);
 	if (a.sample_interval_us > a.aggr_interval_us)
-		return fail(c, "sample_interval (%llu µs) is longer than aggr_interval (%llu µs)",
+		return hm_cfg_fail(c, "sample_interval (%llu µs) is longer than aggr_interval (%llu µs)",
 			    (unsigned long long)a.sample_interval_us,
 			    (unsigned long long)a.aggr_interval_us);
 	if (a.intervals_goal.aggrs &&
 	    (a.intervals_goal.min_sample_us > a.intervals_goal.max_sample_us ||
 	     a.sample_interval_us < a.intervals_goal.min_sample_us ||
 	     a.sample_interval_us > a.intervals_goal.max_sample_us))
-		return fail(c, "intervals_goal: sample_interval must lie in [min_sample, max_sample]");
+		return hm_cfg_fail(c, "intervals_goal: sample_interval must lie in [min_sample, max_sample]");
 	if (!min_sz || (min_sz & (min_sz - 1)))
-		return fail(c, "min_region_size %llu is not a power of two",
+		return hm_cfg_fail(c, "min_region_size %llu is not a power of two",
 			    (unsigned long long)min_sz);
 	if (hm_set_attrs(ctx, &a))
-		return fail(c, "the monitoring attributes are not valid");
+		return hm_cfg_fail(c, "the monitoring attributes are not valid");
 	ctx->min_region_sz = min_sz;
 	ctx->freshness_ns = fresh_us * 1000;
 	ctx->straddle = (enum hm_straddle_policy)straddle;
@@ -478,14 +453,14 @@ static int parse_monitor(struct cfg *c, struct json_object *o, struct hm_ctx *ct
 	return 0;
 }
 
-static int read_range(struct cfg *c, struct json_object *v, size_t i, void *arg)
+static int read_range(struct hm_cfg_reader *c, struct json_object *v, size_t i, void *arg)
 {
 	struct hm_addr_range *r = (struct hm_addr_range *)arg + i;
 
 	return read_pair(c, v, rd_size, UINT64_MAX, &r->start, &r->end);
 }
 
-static int parse_target(struct cfg *c, struct json_object *o, size_t i, void *arg)
+static int parse_target(struct hm_cfg_reader *c, struct json_object *o, size_t i, void *arg)
 {
 	static const char *const keys[] = { "pid", "space", "ranges" };
 	struct hm_ctx *ctx = arg;
@@ -494,15 +469,15 @@ static int parse_target(struct cfg *c, struct json_object *o, size_t i, void *ar
 	unsigned int space = HM_SPACE_ANY;
 	uint64_t pid = UINT64_MAX;
 	size_t n = 0;
-	int ret = check_keys(c, o, keys, N(keys), NULL);
+	int ret = hm_cfg_check_keys(c, o, keys, N(keys), NULL);
 
 	(void)i;
 	if (ret)
 		return ret;
-	WITH(c, o, "pid", read_u64(c, v, 0, INT32_MAX, &pid));
-	WITH(c, o, "space", read_enum(c, v, space_names, N(space_names), &space));
+	WITH(c, o, "pid", hm_cfg_read_u64(c, v, 0, INT32_MAX, &pid));
+	WITH(c, o, "space", hm_cfg_read_enum(c, v, space_names, N(space_names), &space));
 	if (pid != UINT64_MAX && space == HM_SPACE_PHYS)
-		return fail(c, "a process target has virtual addresses, not \"phys\"");
+		return hm_cfg_fail(c, "a process target has virtual addresses, not \"phys\"");
 	t = hm_new_target();
 	if (!t)
 		return -ENOMEM;
@@ -513,18 +488,18 @@ static int parse_target(struct cfg *c, struct json_object *o, size_t i, void *ar
 		struct json_object *v;
 
 		if (json_object_object_get_ex(o, "ranges", &v)) {
-			size_t old = push_key(c, "ranges");
+			size_t old = hm_cfg_push_key(c, "ranges");
 
 			ranges = calloc(MAX_RANGES, sizeof(*ranges));
 			if (!ranges)
 				return -ENOMEM;
-			ret = each(c, v, MAX_RANGES, read_range, ranges);
+			ret = hm_cfg_each(c, v, MAX_RANGES, read_range, ranges);
 			n = json_object_is_type(v, json_type_array) ? json_object_array_length(v) : 0;
 			if (!ret && hm_set_regions(t, ranges, (unsigned int)n, ctx->min_region_sz))
-				ret = fail(c, "ranges must be non-empty, sorted and disjoint once "
+				ret = hm_cfg_fail(c, "ranges must be non-empty, sorted and disjoint once "
 					      "aligned to min_region_size (%llu bytes)",
 					   (unsigned long long)ctx->min_region_sz);
-			pop(c, old);
+			hm_cfg_pop(c, old);
 			free(ranges);
 			if (ret)
 				return ret;
@@ -533,23 +508,23 @@ static int parse_target(struct cfg *c, struct json_object *o, size_t i, void *ar
 	return 0;
 }
 
-static int parse_source(struct cfg *c, struct json_object *o, size_t i, void *arg)
+static int parse_source(struct hm_cfg_reader *c, struct json_object *o, size_t i, void *arg)
 {
 	static const char *const keys[] = { "name", "accounting", "scale" };
 	struct hm_ctx *ctx = arg;
 	char name[HM_SOURCE_NAME_LEN] = "";
 	unsigned int acct = HM_ACCT_BINARY;
 	uint32_t scale = 1;
-	int ret = check_keys(c, o, keys, N(keys), NULL);
+	int ret = hm_cfg_check_keys(c, o, keys, N(keys), NULL);
 
 	(void)i;
 	if (ret)
 		return ret;
-	WITH(c, o, "name", read_string(c, v, name, sizeof(name)));
-	WITH(c, o, "accounting", read_enum(c, v, acct_names, N(acct_names), &acct));
-	WITH(c, o, "scale", read_u32(c, v, 1, UINT32_MAX, &scale));
+	WITH(c, o, "name", hm_cfg_read_string(c, v, name, sizeof(name)));
+	WITH(c, o, "accounting", hm_cfg_read_enum(c, v, acct_names, N(acct_names), &acct));
+	WITH(c, o, "scale", hm_cfg_read_u32(c, v, 1, UINT32_MAX, &scale));
 	ret = hm_add_source(ctx, name, (enum hm_accounting)acct, scale);
-	return ret < 0 ? fail(c, "cannot add the source (%s)", strerror(-ret)) : 0;
+	return ret < 0 ? hm_cfg_fail(c, "cannot add the source (%s)", strerror(-ret)) : 0;
 }
 
 struct sfilters {
@@ -558,20 +533,20 @@ struct sfilters {
 	int32_t *tids[16];
 };
 
-static int read_tid(struct cfg *c, struct json_object *v, size_t i, void *arg)
+static int read_tid(struct hm_cfg_reader *c, struct json_object *v, size_t i, void *arg)
 {
 	uint64_t x;
-	int ret = read_u64(c, v, 0, INT32_MAX, &x);
+	int ret = hm_cfg_read_u64(c, v, 0, INT32_MAX, &x);
 
 	if (!ret)
 		((int32_t *)arg)[i] = (int32_t)x;
 	return ret;
 }
 
-static int read_cpu(struct cfg *c, struct json_object *v, size_t i, void *arg)
+static int read_cpu(struct hm_cfg_reader *c, struct json_object *v, size_t i, void *arg)
 {
 	uint64_t x;
-	int ret = read_u64(c, v, 0, MAX_CPUS - 1, &x);
+	int ret = hm_cfg_read_u64(c, v, 0, MAX_CPUS - 1, &x);
 
 	(void)i;
 	if (!ret)
@@ -579,46 +554,46 @@ static int read_cpu(struct cfg *c, struct json_object *v, size_t i, void *arg)
 	return ret;
 }
 
-static int read_cpus(struct cfg *c, struct json_object *v, uint64_t *bits)
+static int read_cpus(struct hm_cfg_reader *c, struct json_object *v, uint64_t *bits)
 {
 	size_t at;
 	int ret;
 
 	if (json_object_is_type(v, json_type_array))
-		return each(c, v, MAX_CPUS, read_cpu, bits);
+		return hm_cfg_each(c, v, MAX_CPUS, read_cpu, bits);
 	if (!json_object_is_type(v, json_type_string))
-		return fail(c, "expected a CPU list such as \"0-3,8\" or an array of CPUs");
+		return hm_cfg_fail(c, "expected a CPU list such as \"0-3,8\" or an array of CPUs");
 	ret = hm_parse_cpulist(json_object_get_string(v), bits, MAX_CPUS, &at);
 	if (ret == -ERANGE)
-		return fail(c, "'%s' names a CPU above %d", json_object_get_string(v), MAX_CPUS - 1);
+		return hm_cfg_fail(c, "'%s' names a CPU above %d", json_object_get_string(v), MAX_CPUS - 1);
 	if (ret)
-		return fail(c, "'%s' is not a CPU list such as \"0-3,8\" (the problem starts at offset %zu)",
+		return hm_cfg_fail(c, "'%s' is not a CPU list such as \"0-3,8\" (the problem starts at offset %zu)",
 			    json_object_get_string(v), at);
 	return 0;
 }
 
-static int parse_sfilter(struct cfg *c, struct json_object *o, size_t i, void *arg)
+static int parse_sfilter(struct hm_cfg_reader *c, struct json_object *o, size_t i, void *arg)
 {
 	static const char *const keys[] = { "type", "matching", "allow", "cpus", "tids" };
 	struct sfilters *sf = arg;
 	struct hm_sample_filter *f = &sf->f[i];
 	struct json_object *tv;
 	unsigned int type = 0;
-	int ret = check_keys(c, o, keys, N(keys), NULL);
+	int ret = hm_cfg_check_keys(c, o, keys, N(keys), NULL);
 
 	if (ret)
 		return ret;
 	if (!json_object_object_get_ex(o, "type", &tv))
-		return fail(c, "missing \"type\" (cpumask, threads or write)");
+		return hm_cfg_fail(c, "missing \"type\" (cpumask, threads or write)");
 	f->matching = true;
 	f->allow = true;
-	WITH(c, o, "type", read_enum(c, v, sfilter_names, N(sfilter_names), &type));
+	WITH(c, o, "type", hm_cfg_read_enum(c, v, sfilter_names, N(sfilter_names), &type));
 	f->type = (enum hm_sample_filter_type)type;
-	WITH(c, o, "matching", read_bool(c, v, &f->matching));
-	WITH(c, o, "allow", read_bool(c, v, &f->allow));
+	WITH(c, o, "matching", hm_cfg_read_bool(c, v, &f->matching));
+	WITH(c, o, "allow", hm_cfg_read_bool(c, v, &f->allow));
 	if (f->type == HM_SAMPLE_FILTER_CPUMASK) {
 		if (!json_object_object_get_ex(o, "cpus", &tv))
-			return fail(c, "a cpumask filter needs \"cpus\"");
+			return hm_cfg_fail(c, "a cpumask filter needs \"cpus\"");
 		WITH(c, o, "cpus", read_cpus(c, v, sf->cpus[i]));
 		f->cpus = sf->cpus[i];
 		f->nr_cpus = MAX_CPUS;
@@ -627,37 +602,37 @@ static int parse_sfilter(struct cfg *c, struct json_object *o, size_t i, void *a
 
 		if (!json_object_object_get_ex(o, "tids", &tv) ||
 		    !json_object_is_type(tv, json_type_array))
-			return fail(c, "a threads filter needs \"tids\", an array of thread ids");
+			return hm_cfg_fail(c, "a threads filter needs \"tids\", an array of thread ids");
 		n = json_object_array_length(tv);
 		sf->tids[i] = calloc(n ? n : 1, sizeof(int32_t));
 		if (!sf->tids[i])
 			return -ENOMEM;
-		WITH(c, o, "tids", each(c, v, 1u << 20, read_tid, sf->tids[i]));
+		WITH(c, o, "tids", hm_cfg_each(c, v, 1u << 20, read_tid, sf->tids[i]));
 		f->tids = sf->tids[i];
 		f->nr_tids = (uint32_t)n;
 	}
 	return 0;
 }
 
-static int read_dest(struct cfg *c, struct json_object *o, size_t i, void *arg)
+static int read_dest(struct hm_cfg_reader *c, struct json_object *o, size_t i, void *arg)
 {
 	static const char *const keys[] = { "node", "weight" };
 	struct hm_dest *d = (struct hm_dest *)arg + i;
 	uint64_t node = UINT64_MAX;
-	int ret = check_keys(c, o, keys, N(keys), NULL);
+	int ret = hm_cfg_check_keys(c, o, keys, N(keys), NULL);
 
 	if (ret)
 		return ret;
 	d->weight = 1;
-	WITH(c, o, "node", read_u64(c, v, 0, INT32_MAX, &node));
-	WITH(c, o, "weight", read_u32(c, v, 0, UINT32_MAX, &d->weight));
+	WITH(c, o, "node", hm_cfg_read_u64(c, v, 0, INT32_MAX, &node));
+	WITH(c, o, "weight", hm_cfg_read_u32(c, v, 0, UINT32_MAX, &d->weight));
 	if (node == UINT64_MAX)
-		return fail(c, "missing \"node\"");
+		return hm_cfg_fail(c, "missing \"node\"");
 	d->nid = (int32_t)node;
 	return 0;
 }
 
-static int read_nr_bounds(struct cfg *c, struct json_object *v, struct hm_access_pattern *p,
+static int read_nr_bounds(struct hm_cfg_reader *c, struct json_object *v, struct hm_access_pattern *p,
 			  bool rate)
 {
 	uint64_t lo, hi;
@@ -672,7 +647,7 @@ static int read_nr_bounds(struct cfg *c, struct json_object *v, struct hm_access
 	return ret;
 }
 
-static int read_age_bounds(struct cfg *c, struct json_object *v, struct hm_access_pattern *p)
+static int read_age_bounds(struct hm_cfg_reader *c, struct json_object *v, struct hm_access_pattern *p)
 {
 	uint64_t lo, hi;
 	int ret = read_pair(c, v, rd_age, UINT32_MAX, &lo, &hi);
@@ -684,17 +659,17 @@ static int read_age_bounds(struct cfg *c, struct json_object *v, struct hm_acces
 	return ret;
 }
 
-static int parse_pattern(struct cfg *c, struct json_object *o, struct hm_access_pattern *p)
+static int parse_pattern(struct hm_cfg_reader *c, struct json_object *o, struct hm_access_pattern *p)
 {
 	static const char *const keys[] = { "size", "nr_accesses", "access_rate", "age" };
 	struct json_object *tmp;
-	int ret = check_keys(c, o, keys, N(keys), NULL);
+	int ret = hm_cfg_check_keys(c, o, keys, N(keys), NULL);
 
 	if (ret)
 		return ret;
 	if (json_object_object_get_ex(o, "nr_accesses", &tmp) &&
 	    json_object_object_get_ex(o, "access_rate", &tmp))
-		return fail(c, "give nr_accesses or access_rate, not both");
+		return hm_cfg_fail(c, "give nr_accesses or access_rate, not both");
 	WITH(c, o, "size", read_pair(c, v, rd_size, UINT64_MAX, &p->min_sz, &p->max_sz));
 	WITH(c, o, "nr_accesses", read_nr_bounds(c, v, p, false));
 	WITH(c, o, "access_rate", read_nr_bounds(c, v, p, true));
@@ -702,71 +677,71 @@ static int parse_pattern(struct cfg *c, struct json_object *o, struct hm_access_
 	return 0;
 }
 
-static int parse_goal(struct cfg *c, struct json_object *o, size_t i, void *arg)
+static int parse_goal(struct hm_cfg_reader *c, struct json_object *o, size_t i, void *arg)
 {
 	static const char *const keys[] = { "metric", "target", "node", "current" };
 	struct hm_quota_goal *g = (struct hm_quota_goal *)arg + i;
 	struct json_object *tmp;
 	unsigned int m = 0;
 	uint64_t node = UINT64_MAX;
-	int ret = check_keys(c, o, keys, N(keys), NULL);
+	int ret = hm_cfg_check_keys(c, o, keys, N(keys), NULL);
 
 	if (ret)
 		return ret;
 	if (!json_object_object_get_ex(o, "metric", &tmp))
-		return fail(c, "missing \"metric\"");
+		return hm_cfg_fail(c, "missing \"metric\"");
 	if (!json_object_object_get_ex(o, "target", &tmp))
-		return fail(c, "missing \"target\"");
-	WITH(c, o, "metric", read_enum(c, v, metric_names, N(metric_names), &m));
+		return hm_cfg_fail(c, "missing \"target\"");
+	WITH(c, o, "metric", hm_cfg_read_enum(c, v, metric_names, N(metric_names), &m));
 	g->metric = (enum hm_goal_metric)m;
 	WITH(c, o, "target", g->metric == HM_GOAL_USER_INPUT ?
-				     read_u64(c, v, 0, UINT64_MAX, &g->target_value) :
-				     read_bp(c, v, &g->target_value));
-	WITH(c, o, "node", read_u64(c, v, 0, INT32_MAX, &node));
-	WITH(c, o, "current", read_u64(c, v, 0, UINT64_MAX, &g->current_value));
+				     hm_cfg_read_u64(c, v, 0, UINT64_MAX, &g->target_value) :
+				     hm_cfg_read_bp(c, v, &g->target_value));
+	WITH(c, o, "node", hm_cfg_read_u64(c, v, 0, INT32_MAX, &node));
+	WITH(c, o, "current", hm_cfg_read_u64(c, v, 0, UINT64_MAX, &g->current_value));
 	if (!g->target_value)
-		return fail(c, "target must not be 0");
+		return hm_cfg_fail(c, "target must not be 0");
 	if (g->metric != HM_GOAL_USER_INPUT) {
 		if (node == UINT64_MAX)
-			return fail(c, "%s needs \"node\"", metric_names[m]);
+			return hm_cfg_fail(c, "%s needs \"node\"", metric_names[m]);
 		g->nid = (int32_t)node;
 		if (g->target_value > 10000)
-			return fail(c, "%s is in basis points: at most 10000 (100%%)",
+			return hm_cfg_fail(c, "%s is in basis points: at most 10000 (100%%)",
 				    metric_names[m]);
 	}
 	return 0;
 }
 
-static int read_ms(struct cfg *c, struct json_object *v, uint64_t *ms)
+static int read_ms(struct hm_cfg_reader *c, struct json_object *v, uint64_t *ms)
 {
 	uint64_t us;
-	int ret = read_us(c, v, &us);
+	int ret = hm_cfg_read_us(c, v, &us);
 
 	if (!ret)
 		*ms = us / 1000;
 	if (!ret && us % 1000)
-		return fail(c, "quota times are whole milliseconds");
+		return hm_cfg_fail(c, "quota times are whole milliseconds");
 	return ret;
 }
 
-static int read_fail_charge(struct cfg *c, struct json_object *v, struct hm_quota *q)
+static int read_fail_charge(struct hm_cfg_reader *c, struct json_object *v, struct hm_quota *q)
 {
 	uint64_t num = 0, den = 0;
 	size_t old;
 	int ret;
 
 	if (!json_object_is_type(v, json_type_array) || json_object_array_length(v) != 2)
-		return fail(c, "expected [num, denom] with 0 < denom and num <= denom");
-	old = push_idx(c, 0);
-	ret = read_u64(c, json_object_array_get_idx(v, 0), 0, UINT32_MAX, &num);
-	pop(c, old);
+		return hm_cfg_fail(c, "expected [num, denom] with 0 < denom and num <= denom");
+	old = hm_cfg_push_idx(c, 0);
+	ret = hm_cfg_read_u64(c, json_object_array_get_idx(v, 0), 0, UINT32_MAX, &num);
+	hm_cfg_pop(c, old);
 	if (!ret) {
-		old = push_idx(c, 1);
-		ret = read_u64(c, json_object_array_get_idx(v, 1), 0, UINT32_MAX, &den);
-		pop(c, old);
+		old = hm_cfg_push_idx(c, 1);
+		ret = hm_cfg_read_u64(c, json_object_array_get_idx(v, 1), 0, UINT32_MAX, &den);
+		hm_cfg_pop(c, old);
 	}
 	if (!ret && (!den || num > den))
-		ret = fail(c, "expected [num, denom] with 0 < denom and num <= denom");
+		ret = hm_cfg_fail(c, "expected [num, denom] with 0 < denom and num <= denom");
 	if (!ret) {
 		q->fail_charge_num = (uint32_t)num;
 		q->fail_charge_denom = (uint32_t)den;
@@ -774,41 +749,41 @@ static int read_fail_charge(struct cfg *c, struct json_object *v, struct hm_quot
 	return ret;
 }
 
-static int read_weights(struct cfg *c, struct json_object *o, struct hm_quota *q)
+static int read_weights(struct hm_cfg_reader *c, struct json_object *o, struct hm_quota *q)
 {
 	static const char *const keys[] = { "size", "nr_accesses", "age" };
-	int ret = check_keys(c, o, keys, N(keys), NULL);
+	int ret = hm_cfg_check_keys(c, o, keys, N(keys), NULL);
 
 	if (ret)
 		return ret;
-	WITH(c, o, "size", read_u32(c, v, 0, 1000000, &q->weight_sz));
-	WITH(c, o, "nr_accesses", read_u32(c, v, 0, 1000000, &q->weight_nr_accesses));
-	WITH(c, o, "age", read_u32(c, v, 0, 1000000, &q->weight_age));
+	WITH(c, o, "size", hm_cfg_read_u32(c, v, 0, 1000000, &q->weight_sz));
+	WITH(c, o, "nr_accesses", hm_cfg_read_u32(c, v, 0, 1000000, &q->weight_nr_accesses));
+	WITH(c, o, "age", hm_cfg_read_u32(c, v, 0, 1000000, &q->weight_age));
 	return 0;
 }
 
-static int read_goals(struct cfg *c, struct json_object *v, struct hm_quota *q)
+static int read_goals(struct hm_cfg_reader *c, struct json_object *v, struct hm_quota *q)
 {
-	int ret = each(c, v, HM_MAX_GOALS, parse_goal, q->goals);
+	int ret = hm_cfg_each(c, v, HM_MAX_GOALS, parse_goal, q->goals);
 
 	if (!ret)
 		q->nr_goals = (uint32_t)json_object_array_length(v);
 	return ret;
 }
 
-static int parse_quota(struct cfg *c, struct json_object *o, struct hm_quota *q)
+static int parse_quota(struct hm_cfg_reader *c, struct json_object *o, struct hm_quota *q)
 {
 	static const char *const keys[] = { "size", "time", "reset_interval", "goal_tuner",
 					    "fail_charge", "weights", "goals" };
 	unsigned int tuner = HM_TUNER_CONSIST;
-	int ret = check_keys(c, o, keys, N(keys), NULL);
+	int ret = hm_cfg_check_keys(c, o, keys, N(keys), NULL);
 
 	if (ret)
 		return ret;
-	WITH(c, o, "size", read_size(c, v, &q->sz));
+	WITH(c, o, "size", hm_cfg_read_size(c, v, &q->sz));
 	WITH(c, o, "time", read_ms(c, v, &q->ms));
 	WITH(c, o, "reset_interval", read_ms(c, v, &q->reset_interval_ms));
-	WITH(c, o, "goal_tuner", read_enum(c, v, tuner_names, N(tuner_names), &tuner));
+	WITH(c, o, "goal_tuner", hm_cfg_read_enum(c, v, tuner_names, N(tuner_names), &tuner));
 	q->tuner = (enum hm_goal_tuner)tuner;
 	WITH(c, o, "fail_charge", read_fail_charge(c, v, q));
 	WITH(c, o, "weights", read_weights(c, v, q));
@@ -816,66 +791,66 @@ static int parse_quota(struct cfg *c, struct json_object *o, struct hm_quota *q)
 	return 0;
 }
 
-static int parse_filter(struct cfg *c, struct json_object *o, size_t i, void *arg)
+static int parse_filter(struct hm_cfg_reader *c, struct json_object *o, size_t i, void *arg)
 {
 	static const char *const keys[] = { "type", "matching", "allow", "start", "end",
 					    "index" };
 	struct hm_filter *f = (struct hm_filter *)arg + i;
 	struct json_object *tmp;
 	unsigned int type = 0;
-	int ret = check_keys(c, o, keys, N(keys), NULL);
+	int ret = hm_cfg_check_keys(c, o, keys, N(keys), NULL);
 
 	if (ret)
 		return ret;
 	if (!json_object_object_get_ex(o, "type", &tmp))
-		return fail(c, "missing \"type\" (addr or target)");
+		return hm_cfg_fail(c, "missing \"type\" (addr or target)");
 	f->matching = true;
 	f->allow = true;
-	WITH(c, o, "type", read_enum(c, v, filter_names, N(filter_names), &type));
+	WITH(c, o, "type", hm_cfg_read_enum(c, v, filter_names, N(filter_names), &type));
 	f->type = (enum hm_filter_type)type;
-	WITH(c, o, "matching", read_bool(c, v, &f->matching));
-	WITH(c, o, "allow", read_bool(c, v, &f->allow));
+	WITH(c, o, "matching", hm_cfg_read_bool(c, v, &f->matching));
+	WITH(c, o, "allow", hm_cfg_read_bool(c, v, &f->allow));
 	if (f->type == HM_FILTER_ADDR) {
 		if (!json_object_object_get_ex(o, "start", &tmp) ||
 		    !json_object_object_get_ex(o, "end", &tmp))
-			return fail(c, "an addr filter needs \"start\" and \"end\"");
-		WITH(c, o, "start", read_size(c, v, &f->addr.start));
-		WITH(c, o, "end", read_size(c, v, &f->addr.end));
+			return hm_cfg_fail(c, "an addr filter needs \"start\" and \"end\"");
+		WITH(c, o, "start", hm_cfg_read_size(c, v, &f->addr.start));
+		WITH(c, o, "end", hm_cfg_read_size(c, v, &f->addr.end));
 		if (f->addr.start >= f->addr.end)
-			return fail(c, "start must be below end");
+			return hm_cfg_fail(c, "start must be below end");
 	} else {
 		if (!json_object_object_get_ex(o, "index", &tmp))
-			return fail(c, "a target filter needs \"index\"");
-		WITH(c, o, "index", read_u32(c, v, 0, UINT32_MAX, &f->target_idx));
+			return hm_cfg_fail(c, "a target filter needs \"index\"");
+		WITH(c, o, "index", hm_cfg_read_u32(c, v, 0, UINT32_MAX, &f->target_idx));
 	}
 	return 0;
 }
 
-static int parse_wmarks(struct cfg *c, struct json_object *o, struct hm_watermarks *w)
+static int parse_wmarks(struct hm_cfg_reader *c, struct json_object *o, struct hm_watermarks *w)
 {
 	static const char *const keys[] = { "metric", "interval", "high", "mid", "low" };
 	unsigned int metric = HM_WMARK_NONE;
-	int ret = check_keys(c, o, keys, N(keys), NULL);
+	int ret = hm_cfg_check_keys(c, o, keys, N(keys), NULL);
 
 	if (ret)
 		return ret;
-	WITH(c, o, "metric", read_enum(c, v, wmark_names, N(wmark_names), &metric));
+	WITH(c, o, "metric", hm_cfg_read_enum(c, v, wmark_names, N(wmark_names), &metric));
 	w->metric = (enum hm_wmark_metric)metric;
-	WITH(c, o, "interval", read_us(c, v, &w->interval_us));
-	WITH(c, o, "high", read_u32(c, v, 0, 1000, &w->high));
-	WITH(c, o, "mid", read_u32(c, v, 0, 1000, &w->mid));
-	WITH(c, o, "low", read_u32(c, v, 0, 1000, &w->low));
+	WITH(c, o, "interval", hm_cfg_read_us(c, v, &w->interval_us));
+	WITH(c, o, "high", hm_cfg_read_u32(c, v, 0, 1000, &w->high));
+	WITH(c, o, "mid", hm_cfg_read_u32(c, v, 0, 1000, &w->mid));
+	WITH(c, o, "low", hm_cfg_read_u32(c, v, 0, 1000, &w->low));
 	if (w->metric != HM_WMARK_NONE && !(w->low <= w->mid && w->mid <= w->high))
-		return fail(c, "expected low <= mid <= high (per mille)");
+		return hm_cfg_fail(c, "expected low <= mid <= high (per mille)");
 	return 0;
 }
 
-/* each(), then the count into *@nr. */
-static int read_list(struct cfg *c, struct json_object *v, size_t max,
-		     int (*fn)(struct cfg *, struct json_object *, size_t, void *), void *arg,
+/* hm_cfg_each(), then the count into *@nr. */
+static int read_list(struct hm_cfg_reader *c, struct json_object *v, size_t max,
+		     int (*fn)(struct hm_cfg_reader *, struct json_object *, size_t, void *), void *arg,
 		     uint32_t *nr)
 {
-	int ret = each(c, v, max, fn, arg);
+	int ret = hm_cfg_each(c, v, max, fn, arg);
 
 	if (!ret)
 		*nr = (uint32_t)json_object_array_length(v);
@@ -887,7 +862,7 @@ struct scheme_arg {
 	struct hm_config *cfg;
 };
 
-static int parse_scheme(struct cfg *c, struct json_object *o, size_t i, void *arg)
+static int parse_scheme(struct hm_cfg_reader *c, struct json_object *o, size_t i, void *arg)
 {
 	static const char *const keys[] = {
 		"name", "action", "node", "dests", "access_pattern", "apply_interval",
@@ -899,50 +874,50 @@ static int parse_scheme(struct cfg *c, struct json_object *o, size_t i, void *ar
 	struct json_object *tmp;
 	unsigned int action = 0;
 	uint64_t node = UINT64_MAX;
-	int ret = check_keys(c, o, keys, N(keys), NULL), err = 0;
+	int ret = hm_cfg_check_keys(c, o, keys, N(keys), NULL), err = 0;
 
 	if (ret)
 		return ret;
 	if (i >= N(sa->cfg->scheme_names))
-		return fail(c, "at most %zu schemes", N(sa->cfg->scheme_names));
+		return hm_cfg_fail(c, "at most %zu schemes", N(sa->cfg->scheme_names));
 	memset(&t, 0, sizeof(t));
 	t.pattern.max_sz = UINT64_MAX;
 	t.pattern.max_nr_accesses = UINT32_MAX;
 	t.pattern.max_age = UINT32_MAX;
 	if (!json_object_object_get_ex(o, "action", &tmp))
-		return fail(c, "missing \"action\" (stat, migrate_hot or migrate_cold)");
-	WITH(c, o, "name", read_string(c, v, sa->cfg->scheme_names[i], HM_CONFIG_NAME_LEN));
-	WITH(c, o, "action", read_enum(c, v, action_names, N(action_names), &action));
+		return hm_cfg_fail(c, "missing \"action\" (stat, migrate_hot or migrate_cold)");
+	WITH(c, o, "name", hm_cfg_read_string(c, v, sa->cfg->scheme_names[i], HM_CONFIG_NAME_LEN));
+	WITH(c, o, "action", hm_cfg_read_enum(c, v, action_names, N(action_names), &action));
 	t.action = (enum hm_action)action;
 	if (json_object_object_get_ex(o, "node", &tmp) &&
 	    json_object_object_get_ex(o, "dests", &tmp))
-		return fail(c, "give node or dests, not both");
-	WITH(c, o, "node", read_u64(c, v, 0, INT32_MAX, &node));
+		return hm_cfg_fail(c, "give node or dests, not both");
+	WITH(c, o, "node", hm_cfg_read_u64(c, v, 0, INT32_MAX, &node));
 	if (node != UINT64_MAX) {
 		t.dests[0] = (struct hm_dest){ .nid = (int32_t)node, .weight = 1 };
 		t.nr_dests = 1;
 	}
 	WITH(c, o, "dests", read_list(c, v, HM_MAX_DESTS, read_dest, t.dests, &t.nr_dests));
 	if (t.action != HM_ACTION_STAT && !t.nr_dests)
-		return fail(c, "%s needs a destination: \"node\" or \"dests\"", action_names[action]);
+		return hm_cfg_fail(c, "%s needs a destination: \"node\" or \"dests\"", action_names[action]);
 	if (t.nr_dests > 1) {
 		uint64_t w = 0;
 
 		for (uint32_t k = 0; k < t.nr_dests; k++)
 			w += t.dests[k].weight;
 		if (!w)
-			return fail(c, "the destinations' weights are all 0");
+			return hm_cfg_fail(c, "the destinations' weights are all 0");
 	}
 	WITH(c, o, "access_pattern", parse_pattern(c, v, &t.pattern));
-	WITH(c, o, "apply_interval", read_us(c, v, &t.apply_interval_us));
+	WITH(c, o, "apply_interval", hm_cfg_read_us(c, v, &t.apply_interval_us));
 	WITH(c, o, "quota", parse_quota(c, v, &t.quota));
 	WITH(c, o, "filters", read_list(c, v, HM_MAX_FILTERS, parse_filter, t.filters,
 					&t.nr_filters));
 	WITH(c, o, "watermarks", parse_wmarks(c, v, &t.wmarks));
-	WITH(c, o, "max_nr_snapshots", read_u64(c, v, 0, UINT64_MAX, &t.max_nr_snapshots));
+	WITH(c, o, "max_nr_snapshots", hm_cfg_read_u64(c, v, 0, UINT64_MAX, &t.max_nr_snapshots));
 	s = hm_new_scheme(&t, &err);
 	if (!s)
-		return err == -ENOMEM ? -ENOMEM : fail(c, "the scheme is not valid");
+		return err == -ENOMEM ? -ENOMEM : hm_cfg_fail(c, "the scheme is not valid");
 	hm_add_scheme(sa->ctx, s);
 	sa->cfg->nr_schemes = (unsigned int)i + 1;
 	return 0;
@@ -950,7 +925,7 @@ static int parse_scheme(struct cfg *c, struct json_object *o, size_t i, void *ar
 
 /* ---- the document -------------------------------------------------------------- */
 
-static int parse_doc(struct cfg *c, struct json_object *root, const char *const *extra,
+static int parse_doc(struct hm_cfg_reader *c, struct json_object *root, const char *const *extra,
 		     struct hm_ctx *ctx, struct hm_config *cfg)
 {
 	static const char *const keys[] = { "version", "monitor", "targets", "sources",
@@ -958,39 +933,39 @@ static int parse_doc(struct cfg *c, struct json_object *root, const char *const 
 	struct sfilters *sf = NULL;
 	struct scheme_arg sa = { ctx, cfg };
 	uint64_t version = HM_CONFIG_VERSION;
-	int ret = check_keys(c, root, keys, N(keys), extra);
+	int ret = hm_cfg_check_keys(c, root, keys, N(keys), extra);
 	unsigned int i;
 
 	if (ret)
 		return ret;
-	WITH(c, root, "version", read_u64(c, v, 0, UINT64_MAX, &version));
+	WITH(c, root, "version", hm_cfg_read_u64(c, v, 0, UINT64_MAX, &version));
 	if (version != HM_CONFIG_VERSION) {
-		size_t old = push_key(c, "version");
+		size_t old = hm_cfg_push_key(c, "version");
 
-		ret = fail(c, "version %llu is not supported (this hotmem reads %d)",
+		ret = hm_cfg_fail(c, "version %llu is not supported (this hotmem reads %d)",
 			   (unsigned long long)version, HM_CONFIG_VERSION);
-		pop(c, old);
+		hm_cfg_pop(c, old);
 		return ret;
 	}
 	/* Fixed order: later sections use what earlier ones set. */
 	WITH(c, root, "monitor", parse_monitor(c, v, ctx, cfg));
-	WITH(c, root, "targets", each(c, v, 4096, parse_target, ctx));
-	WITH(c, root, "sources", each(c, v, HM_MAX_SOURCES, parse_source, ctx));
+	WITH(c, root, "targets", hm_cfg_each(c, v, 4096, parse_target, ctx));
+	WITH(c, root, "sources", hm_cfg_each(c, v, HM_MAX_SOURCES, parse_source, ctx));
 	{
 		struct json_object *v;
 
 		if (json_object_object_get_ex(root, "sample_filters", &v)) {
-			size_t old = push_key(c, "sample_filters");
+			size_t old = hm_cfg_push_key(c, "sample_filters");
 
 			sf = calloc(1, sizeof(*sf));
-			ret = sf ? each(c, v, 16, parse_sfilter, sf) : -ENOMEM;
+			ret = sf ? hm_cfg_each(c, v, 16, parse_sfilter, sf) : -ENOMEM;
 			if (!ret) {
 				ret = hm_set_sample_filters(ctx, sf->f,
 							    (unsigned int)json_object_array_length(v));
 				if (ret == -EINVAL)
-					ret = fail(c, "invalid sample filters");
+					ret = hm_cfg_fail(c, "invalid sample filters");
 			}
-			pop(c, old);
+			hm_cfg_pop(c, old);
 			for (i = 0; sf && i < 16; i++)
 				free(sf->tids[i]);
 			free(sf);
@@ -998,7 +973,7 @@ static int parse_doc(struct cfg *c, struct json_object *root, const char *const 
 				return ret;
 		}
 	}
-	WITH(c, root, "schemes", each(c, v, N(cfg->scheme_names), parse_scheme, &sa));
+	WITH(c, root, "schemes", hm_cfg_each(c, v, N(cfg->scheme_names), parse_scheme, &sa));
 	for (i = 0; extra && extra[i]; i++) {
 		struct json_object *v;
 
@@ -1031,7 +1006,7 @@ int hm_config_parse(const char *text, size_t len, const char *name,
 		    const char *const *extra_sections, struct hm_ctx **out,
 		    struct hm_config *cfg, char *err, size_t errlen)
 {
-	struct cfg c = { .name = name, .err = err, .errlen = errlen, .path = "$", .plen = 1 };
+	struct hm_cfg_reader c = { .name = name, .err = err, .errlen = errlen, .path = "$", .plen = 1 };
 	struct json_tokener *tok;
 	struct json_object *root;
 	enum json_tokener_error jerr;
@@ -1040,7 +1015,7 @@ int hm_config_parse(const char *text, size_t len, const char *name,
 
 	memset(cfg, 0, sizeof(*cfg));
 	if (len > INT32_MAX)
-		return fail(&c, "the file is too large");
+		return hm_cfg_fail(&c, "the file is too large");
 	tok = json_tokener_new();
 	if (!tok)
 		return -ENOMEM;

@@ -37,12 +37,17 @@ const struct hm_cmd hm_commands[] = {
 	{ "config", hm_cmd_config, "check a configuration file and show what it sets up",
 	  hm_config_usage },
 	{ "demo", hm_cmd_demo,
-	  "synthetic access reports through rings into the adaptive monitor",
+	  "the tiered-machine demo: two schemes hold a DRAM share of the hot set",
 	  hm_demo_usage },
 	{ "help", cmd_help, "list the commands, or show one command's help",
 	  help_usage },
+	{ "pipeline", hm_cmd_pipeline,
+	  "synthetic access reports through rings into the adaptive monitor",
+	  hm_pipeline_usage },
 	{ "report", hm_cmd_report, "show a monitoring record: access, heatmap, wss",
 	  hm_report_usage },
+	{ "sim", hm_cmd_sim, "simulate a tiered machine under placement policies and compare",
+	  hm_sim_usage },
 	{ "version", cmd_version, "print the version", version_usage },
 };
 

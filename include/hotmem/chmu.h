@@ -306,6 +306,12 @@ int hm_chmu_write16(struct hm_chmu *d, uint64_t off, uint16_t val);
 /* One access of the device's memory, at the device's current time. */
 void hm_chmu_access(struct hm_chmu *d, uint64_t dpa, unsigned int access_flags);
 /*
+ * @n accesses to the unit holding @dpa at once (a time model that draws
+ * counts per unit): the same filters, downsampling and counting as @n calls
+ * of hm_chmu_access().
+ */
+void hm_chmu_access_n(struct hm_chmu *d, uint64_t dpa, unsigned int access_flags, uint64_t n);
+/*
  * Move the device's clock to @now_ns (never back), completing operations
  * and ending epochs on the way, in time order. Interrupts are delivered
  * from here (and from register writes that free ring space).

@@ -14,5 +14,8 @@
 #include <hotmem/scheme.h>
 #include <hotmem/linux.h>
 #include <hotmem/workload.h>
+#include <hotmem/chmu.h>
+#include <hotmem/chmu_host.h>
+#include <hotmem/sim.h>
 
 #endif /* HOTMEM_HOTMEM_H */

@@ -107,6 +107,22 @@ void hm_workload_fill(struct hm_workload *w, struct hm_access *out, size_t n);
 /* Where the hot set is now (hotset): its first address. */
 uint64_t hm_workload_hot_start(const struct hm_workload *w);
 
+/*
+ * What a time model that draws counts instead of accesses needs to follow
+ * a generator (lib/sim's epoch model):
+ * hm_workload_advance() applies the hot set's moves up to @time_ns (the
+ * moves draw from their own stream, so they happen at the same times and
+ * places whether or not accesses are drawn); hm_workload_next_move() says
+ * when the next one is due (UINT64_MAX: never). For zipf,
+ * hm_workload_nr_items() is the item count and hm_workload_item() the item
+ * (0-based, in @gran units from the base) that rank @rank (0-based) lands
+ * on; rank k is drawn with probability (k + 1)^-s / sum.
+ */
+void hm_workload_advance(struct hm_workload *w, uint64_t time_ns);
+uint64_t hm_workload_next_move(const struct hm_workload *w);
+uint64_t hm_workload_nr_items(const struct hm_workload *w);
+uint64_t hm_workload_item(const struct hm_workload *w, uint64_t rank);
+
 /* ---- traces ---- */
 
 enum hm_trace_format {

@@ -832,6 +832,95 @@ void hm_chmu_access(struct hm_chmu *d, uint64_t dpa, unsigned int flags)
 	}
 }
 
+/*
+ * @n accesses to one unit at once: what the access path would do with them
+ * one by one, but for the order in which a randomized downsampler's picks
+ * fall (the count that passes is the same in distribution).
+ */
+static void count_n(struct hm_chmu *d, unsigned int idx, uint64_t unit, uint64_t n)
+{
+	struct inst *in = &d->in[idx];
+	uint32_t before, after, thr, w;
+	uint64_t first;
+
+	while (n) {
+		w = n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
+		if (in->mode == HM_CHMU_MODE_ALWAYS_ON && hm_tracker_can_release(in->tr)) {
+			thr = in->thr ? in->thr : 1;
+			/* up to the threshold: the entry is written and the counter freed */
+			if (!hm_tracker_lookup(in->tr, unit, &before, &first))
+				before = 0;
+			if (before < thr && w > thr - before)
+				w = thr - before;
+		}
+		n -= w;
+		if (!hm_tracker_add(in->tr, unit, w, d->now_ns, &before, &after)) {
+			in->st.untracked += w;
+			continue;
+		}
+		in->st.counted += w;
+		if (in->mode == HM_CHMU_MODE_ALWAYS_ON) {
+			thr = in->thr ? in->thr : 1;
+			if (hm_tracker_can_release(in->tr)) {
+				if (after >= thr) {
+					report(d, idx, unit, after);
+					hm_tracker_release(in->tr, unit);
+				}
+			} else {
+				uint32_t k;
+
+				for (k = before / thr; k < after / thr; k++)
+					report(d, idx, unit, thr);
+			}
+		} else if (d->desc.epoch_type == 1 && !before) {
+			pend_push(in, unit, d->now_ns);
+		}
+	}
+}
+
+void hm_chmu_access_n(struct hm_chmu *d, uint64_t dpa, unsigned int flags, uint64_t n)
+{
+	unsigned int i;
+
+	if (!n)
+		return;
+	for (i = 0; i < d->desc.nr_instances; i++) {
+		struct inst *in = &d->in[i];
+		uint64_t range = dpa >> HM_CHMU_RANGE_SHIFT, pass = n;
+
+		if (!in->enabled)
+			continue;
+		in->st.accesses += n;
+		if (!type_matches(in->type, flags)) {
+			in->st.type_filtered += n;
+			continue;
+		}
+		if (dpa >= d->desc.capacity || !(in->bitmap[range / 64] >> (range % 64) & 1)) {
+			in->st.range_filtered += n;
+			continue;
+		}
+		if (in->ds_random) {
+			uint64_t left = n;
+
+			pass = 0;
+			while (left >= in->ds_left) {
+				left -= in->ds_left;
+				pass++;
+				in->ds_left = ds_gap(d, in);
+			}
+			in->ds_left -= left;
+		} else if (in->ds_mask) {
+			uint64_t f = in->ds_mask + 1, seen = in->ds_seen;
+
+			/* the accesses numbered seen + 1 .. seen + n that are multiples of F */
+			pass = (seen + n) / f - seen / f;
+			in->ds_seen += n;
+		}
+		in->st.sampled_out += n - pass;
+		count_n(d, i, dpa >> in->unit_log2, pass);
+	}
+}
+
 /* ---- time ------------------------------------------------------------------------ */
 
 struct epoch_walk {

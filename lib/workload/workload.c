@@ -439,6 +439,7 @@ struct hm_workload {
 	uint64_t hot_off;	/* offset of the hot set in the span */
 	uint64_t hot_lines, cold_lines, hot_align;
 	uint64_t next_move_ns;
+	struct hm_rand move_rng;	/* moves only: a time model without draws follows them */
 };
 
 static uint64_t ppm_threshold(uint32_t ppm)
@@ -481,6 +482,7 @@ struct hm_workload *hm_workload_new(const struct hm_workload_spec *spec, uint64_
 		w->cold_lines = (spec->size - spec->hot) / spec->line;
 		w->hot_align = spec->hot % 4096 || spec->size % 4096 ? spec->line : 4096;
 		w->next_move_ns = spec->move_ns ? spec->move_ns : UINT64_MAX;
+		hm_rand_seed(&w->move_rng, seed ^ 0x6d6f76652d686f74ull);
 	}
 	return w;
 }
@@ -493,6 +495,23 @@ void hm_workload_free(struct hm_workload *w)
 uint64_t hm_workload_hot_start(const struct hm_workload *w)
 {
 	return w->spec.base + w->hot_off;
+}
+
+void hm_workload_advance(struct hm_workload *w, uint64_t time_ns)
+{
+	const struct hm_workload_spec *s = &w->spec;
+
+	while (time_ns >= w->next_move_ns) {
+		uint64_t slots = (s->size - s->hot) / w->hot_align + 1;
+
+		w->hot_off = hm_rand_below(&w->move_rng, slots) * w->hot_align;
+		w->next_move_ns += s->move_ns;
+	}
+}
+
+uint64_t hm_workload_next_move(const struct hm_workload *w)
+{
+	return w->spec.kind == HM_WORKLOAD_HOTSET ? w->next_move_ns : UINT64_MAX;
 }
 
 /*
@@ -512,6 +531,16 @@ static uint64_t scatter(const struct hm_workload *w, uint64_t x)
 	return x;
 }
 
+uint64_t hm_workload_nr_items(const struct hm_workload *w)
+{
+	return w->spec.kind == HM_WORKLOAD_ZIPF ? w->items : 0;
+}
+
+uint64_t hm_workload_item(const struct hm_workload *w, uint64_t rank)
+{
+	return w->spec.scramble ? scatter(w, rank) : rank;
+}
+
 static uint64_t next_addr(struct hm_workload *w, uint64_t time_ns)
 {
 	const struct hm_workload_spec *s = &w->spec;
@@ -527,12 +556,7 @@ static uint64_t next_addr(struct hm_workload *w, uint64_t time_ns)
 		break;
 	}
 	case HM_WORKLOAD_HOTSET:
-		while (time_ns >= w->next_move_ns) {
-			uint64_t slots = (s->size - s->hot) / w->hot_align + 1;
-
-			w->hot_off = hm_rand_below(&w->rng, slots) * w->hot_align;
-			w->next_move_ns += s->move_ns;
-		}
+		hm_workload_advance(w, time_ns);
 		if (!w->cold_lines || hm_rand_next(&w->rng) < w->hot_thr) {
 			off = w->hot_off + hm_rand_below(&w->rng, w->hot_lines) * s->line;
 		} else {

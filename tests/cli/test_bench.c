@@ -67,6 +67,12 @@ static void test_bench_chmu(void **state)
 	check_bench("bench_chmu", 5);
 }
 
+static void test_bench_sim(void **state)
+{
+	(void)state;
+	check_bench("bench_sim", 4);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -74,6 +80,7 @@ int main(void)
 		cmocka_unit_test(test_bench_drain),
 		cmocka_unit_test(test_bench_monitor),
 		cmocka_unit_test(test_bench_chmu),
+		cmocka_unit_test(test_bench_sim),
 	};
 
 	return hm_run_tests(tests);

@@ -111,7 +111,7 @@ static void test_version(void **state)
 /* Every command answers --help, the same as "hotmem help <command>". */
 static void test_command_help(void **state)
 {
-	static const char *const names[] = { "config", "demo", "help", "report", "version" };
+	static const char *const names[] = { "config", "demo", "help", "pipeline", "report", "sim", "version" };
 	unsigned int i;
 
 	(void)state;
@@ -138,20 +138,20 @@ static void test_bad_options(void **state)
 		const char *args[8];
 		const char *prefix;
 	} cases[] = {
-		{ { "demo", "--threads", "0" }, "hotmem: demo: --threads: '0' is out of range" },
-		{ { "demo", "--threads", "65" }, "hotmem: demo: --threads: '65' is out of range" },
-		{ { "demo", "--threads", "x" }, "hotmem: demo: --threads: 'x' is not a number" },
-		{ { "demo", "--threads" }, "hotmem: demo: --threads: missing value" },
-		{ { "demo", "--span", "1X" }, "hotmem: demo: --span: '1X' is not a size" },
-		{ { "demo", "--cpus", "5-3" }, "hotmem: demo: --cpus: '5-3' is not a CPU list" },
-		{ { "demo", "--cpus", "4096" }, "hotmem: demo: --cpus: '4096' names a CPU above" },
-		{ { "demo", "--straddle", "foo" }, "hotmem: demo: --straddle: 'foo' is neither" },
-		{ { "demo", "--ring-entries", "3" }, "hotmem: demo: --ring-entries: '3' is not a power of two" },
-		{ { "demo", "--windows", "0" }, "hotmem: demo: --windows: '0' is out of range" },
-		{ { "demo", "--min-regions", "2000", "--max-regions", "4000", "--span=4M" },
-		  "hotmem: demo: --min-regions: 2000 regions do not fit" },
-		{ { "demo", "--min-regions", "20", "--max-regions", "10" },
-		  "hotmem: demo: --min-regions: 20 is above --max-regions 10" },
+		{ { "pipeline", "--threads", "0" }, "hotmem: pipeline: --threads: '0' is out of range" },
+		{ { "pipeline", "--threads", "65" }, "hotmem: pipeline: --threads: '65' is out of range" },
+		{ { "pipeline", "--threads", "x" }, "hotmem: pipeline: --threads: 'x' is not a number" },
+		{ { "pipeline", "--threads" }, "hotmem: pipeline: --threads: missing value" },
+		{ { "pipeline", "--span", "1X" }, "hotmem: pipeline: --span: '1X' is not a size" },
+		{ { "pipeline", "--cpus", "5-3" }, "hotmem: pipeline: --cpus: '5-3' is not a CPU list" },
+		{ { "pipeline", "--cpus", "4096" }, "hotmem: pipeline: --cpus: '4096' names a CPU above" },
+		{ { "pipeline", "--straddle", "foo" }, "hotmem: pipeline: --straddle: 'foo' is neither" },
+		{ { "pipeline", "--ring-entries", "3" }, "hotmem: pipeline: --ring-entries: '3' is not a power of two" },
+		{ { "pipeline", "--windows", "0" }, "hotmem: pipeline: --windows: '0' is out of range" },
+		{ { "pipeline", "--min-regions", "2000", "--max-regions", "4000", "--span=4M" },
+		  "hotmem: pipeline: --min-regions: 2000 regions do not fit" },
+		{ { "pipeline", "--min-regions", "20", "--max-regions", "10" },
+		  "hotmem: pipeline: --min-regions: 20 is above --max-regions 10" },
 		{ { "config" }, "hotmem: config: check: missing the file" },
 		{ { "config", "frob", "x" }, "hotmem: config: frob: unknown subcommand" },
 		{ { "config", "check", "a", "b" }, "hotmem: config: check: one file at a time" },
@@ -162,10 +162,10 @@ static void test_bad_options(void **state)
 		  "hotmem: report: --percentiles: '5,200' has a percentile above 100" },
 		{ { "report", "wss", "x", "--percentiles", "5,x" },
 		  "hotmem: report: --percentiles: '5,x' is not a list of percentiles" },
-		{ { "demo", "--frob" }, "hotmem: demo: --frob: unknown option" },
-		{ { "demo", "--json=1" }, "hotmem: demo: --json=1: unknown option" },
-		{ { "demo", "-x" }, "hotmem: demo: -: unknown option '-x'" },
-		{ { "demo", "extra" }, "hotmem: demo: extra: unexpected argument" },
+		{ { "pipeline", "--frob" }, "hotmem: pipeline: --frob: unknown option" },
+		{ { "pipeline", "--json=1" }, "hotmem: pipeline: --json=1: unknown option" },
+		{ { "pipeline", "-x" }, "hotmem: pipeline: -: unknown option '-x'" },
+		{ { "pipeline", "extra" }, "hotmem: pipeline: extra: unexpected argument" },
 		{ { "version", "extra" }, "hotmem: version: extra: unexpected argument" },
 	};
 	unsigned int i;
@@ -186,7 +186,7 @@ static void test_bad_options(void **state)
 
 static struct json_object *demo_json(const char *const *extra)
 {
-	const char *a[16] = { "demo", "--json" };
+	const char *a[16] = { "pipeline", "--json" };
 	struct json_object *o;
 	unsigned int i;
 	struct run r;
@@ -306,7 +306,7 @@ static void test_demo_filters(void **state)
 static void test_demo_table(void **state)
 {
 	/* four 256 MiB regions that can neither merge nor split */
-	static const char *const a[] = { "demo", "--windows", "1", "--min-regions", "4",
+	static const char *const a[] = { "pipeline", "--windows", "1", "--min-regions", "4",
 					 "--max-regions", "4", NULL };
 	struct run r;
 
@@ -420,7 +420,7 @@ static void test_record_reports(void **state)
 {
 	char rec[64] = "/tmp/hotmem-rec-XXXXXX";
 	int fd = mkstemp(rec);
-	const char *mk[] = { "demo", "--windows", "12", "--record", rec, NULL };
+	const char *mk[] = { "pipeline", "--windows", "12", "--record", rec, NULL };
 	const char *acc[] = { "report", "access", rec, NULL };
 	const char *accj[] = { "report", "access", rec, "--snapshot", "-1", "--json", NULL };
 	const char *heat[] = { "report", "heatmap", rec, "--rows", "6", "--cols", "40", NULL };
@@ -505,12 +505,12 @@ static void test_report_errors(void **state)
 	done(&r);
 	/* a record that cannot be created is a runtime failure: exit 1 */
 	{
-		static const char *const c[] = { "demo", "--record", "/nonexistent/dir/r.jsonl",
+		static const char *const c[] = { "pipeline", "--record", "/nonexistent/dir/r.jsonl",
 						 NULL };
 
 		run(&r, c);
 		assert_int_equal(code(&r), 1);
-		assert_one_error_line(&r, "hotmem: demo: --record: /nonexistent/dir/r.jsonl: "
+		assert_one_error_line(&r, "hotmem: pipeline: --record: /nonexistent/dir/r.jsonl: "
 					  "No such file or directory");
 		done(&r);
 	}
@@ -521,7 +521,7 @@ static void test_heatmap_plot(void **state)
 {
 	char rec[64] = "/tmp/hotmem-rec-XXXXXX", png[80], svg[80];
 	int fd = mkstemp(rec);
-	const char *mk[] = { "demo", "--windows", "4", "--record", rec, NULL };
+	const char *mk[] = { "pipeline", "--windows", "4", "--record", rec, NULL };
 	const char *p[] = { "report", "heatmap", rec, "--output", png, NULL };
 	const char *s[] = { "report", "heatmap", rec, "--output", svg, NULL };
 	const char *bad[] = { "report", "heatmap", rec, "--output", "/tmp/x.gif", NULL };

@@ -1,0 +1,1682 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The simulated tiered machine: frames, page table, allocation, migration,
+ * the two time models, the sources and the metrics (docs/sim.md).
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <hotmem/rand.h>
+#include <hotmem/sim.h>
+
+#include "sim_internal.h"
+
+static void errf(char *err, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void errf(char *err, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err || !len)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, len, fmt, ap);
+	va_end(ap);
+}
+
+/* ---- description ---------------------------------------------------------------- */
+
+static void set_curve(struct hm_sim_node *n)
+{
+	/* 1x idle up to 40%, 1.25x at 70%, 2x at 90%, 2.5x at 95% and beyond */
+	static const uint32_t util[] = { 0, 400, 700, 900, 950 };
+	static const uint32_t mult[] = { 1000, 1000, 1250, 2000, 2500 };
+
+	n->nr_curve = 5;
+	memcpy(n->curve_util_pm, util, sizeof(util));
+	memcpy(n->curve_mult_milli, mult, sizeof(mult));
+}
+
+void hm_sim_default_desc(struct hm_sim_desc *d)
+{
+	memset(d, 0, sizeof(*d));
+	d->nr_nodes = 2;
+	snprintf(d->nodes[0].name, sizeof(d->nodes[0].name), "dram");
+	d->nodes[0].capacity = 16ull << 30;
+	d->nodes[0].read_ns = 80;
+	d->nodes[0].write_ns = 80;
+	d->nodes[0].bw = 64ull * 1000 * 1000 * 1000;
+	d->nodes[0].cpus = true;
+	set_curve(&d->nodes[0]);
+	snprintf(d->nodes[1].name, sizeof(d->nodes[1].name), "cxl");
+	d->nodes[1].capacity = 64ull << 30;
+	d->nodes[1].read_ns = 170;
+	d->nodes[1].write_ns = 170;
+	d->nodes[1].bw = 22ull * 1000 * 1000 * 1000;
+	d->nodes[1].devices = 1;
+	d->nodes[1].granularity = 4096;
+	set_curve(&d->nodes[1]);
+	d->page_size = 4096;
+	d->alloc = HM_SIM_ALLOC_FIRST_TOUCH;
+	d->weights[0] = d->weights[1] = 1;
+	d->migrate_rate = 2048ull << 20;
+	d->migrate_page_ns = 2000;
+	d->bounce_ns = 10ull * 1000 * 1000 * 1000;
+	d->time = HM_SIM_TIME_EPOCH;
+	d->tick_ns = 10 * 1000 * 1000;
+	d->sources = HM_SIM_SRC_CHMU | HM_SIM_SRC_IBS;
+	d->ibs_period = 4096;
+	d->tlb_entries = 1536;
+	d->abit_scan_ns = 100 * 1000 * 1000;
+	d->hint_scan_ns = 100 * 1000 * 1000;
+	d->hint_scan_bytes = 256ull << 20;
+	hm_chmu_preset("default", &d->chmu);
+	snprintf(d->chmu_event, sizeof(d->chmu_event),
+		 "epoch_type=0,access_type=6,epoch_scale=4,epoch_multiplier=1,"
+		 "hotness_threshold=1,hotness_granual=12");
+	d->ring_entries = 65536;
+}
+
+static const char *const time_names[] = { "access", "epoch" };
+static const char *const alloc_names[] = { "first_touch", "interleave", "bind" };
+static const char *const src_names[HM_SIM_NR_SRC] = { "oracle", "chmu", "ibs", "abit", "hint" };
+
+const char *hm_sim_time_name(enum hm_sim_time t)
+{
+	return (unsigned int)t < 2 ? time_names[t] : "?";
+}
+
+const char *hm_sim_alloc_name(enum hm_sim_alloc a)
+{
+	return (unsigned int)a < 3 ? alloc_names[a] : "?";
+}
+
+const char *hm_sim_source_name(unsigned int bit)
+{
+	unsigned int i;
+
+	for (i = 0; i < HM_SIM_NR_SRC; i++)
+		if (bit == 1u << i)
+			return src_names[i];
+	return "?";
+}
+
+int hm_sim_parse_sources(const char *s, uint32_t *bits, char *err, size_t errlen)
+{
+	uint32_t b = 0;
+	const char *p = s;
+
+	if (!strcmp(s, "none")) {
+		*bits = 0;
+		return 0;
+	}
+	while (*p) {
+		size_t len = strcspn(p, ",");
+		unsigned int i;
+
+		for (i = 0; i < HM_SIM_NR_SRC; i++)
+			if (len == strlen(src_names[i]) && !strncmp(p, src_names[i], len))
+				break;
+		if (i == HM_SIM_NR_SRC) {
+			errf(err, errlen, "'%.*s' is not a source (oracle, chmu, ibs, abit, hint)",
+			     (int)len, p);
+			return -EINVAL;
+		}
+		b |= 1u << i;
+		p += len;
+		if (*p == ',')
+			p++;
+	}
+	*bits = b;
+	return 0;
+}
+
+int hm_sim_check_desc(const struct hm_sim_desc *d, char *err, size_t errlen)
+{
+	uint64_t frames = 0;
+	unsigned int i, j;
+
+	if (!d->nr_nodes || d->nr_nodes > HM_SIM_MAX_NODES) {
+		errf(err, errlen, "nodes: 1 to %d nodes, not %u", HM_SIM_MAX_NODES, d->nr_nodes);
+		return -EINVAL;
+	}
+	if (d->page_size != 4096 && d->page_size != (2u << 20)) {
+		errf(err, errlen, "page_size: 4KiB or 2MiB, not %llu",
+		     (unsigned long long)d->page_size);
+		return -EINVAL;
+	}
+	for (i = 0; i < d->nr_nodes; i++) {
+		const struct hm_sim_node *n = &d->nodes[i];
+
+		if (!n->capacity || n->capacity % d->page_size) {
+			errf(err, errlen, "nodes[%u].capacity: a non-zero multiple of the page size",
+			     i);
+			return -EINVAL;
+		}
+		frames += n->capacity / d->page_size;
+		if (!n->read_ns || !n->write_ns || !n->bw) {
+			errf(err, errlen, "nodes[%u]: latencies and bandwidth must be non-zero", i);
+			return -EINVAL;
+		}
+		if (n->nr_curve > HM_SIM_CURVE_MAX) {
+			errf(err, errlen, "nodes[%u].latency_curve: at most %d points", i,
+			     HM_SIM_CURVE_MAX);
+			return -EINVAL;
+		}
+		for (j = 0; j < n->nr_curve; j++) {
+			if ((j && n->curve_util_pm[j] <= n->curve_util_pm[j - 1]) ||
+			    n->curve_util_pm[j] > 1000 || n->curve_mult_milli[j] < 1000) {
+				errf(err, errlen, "nodes[%u].latency_curve[%u]: utilisation must rise "
+				     "within 0-100%% and the factor be at least 1", i, j);
+				return -EINVAL;
+			}
+		}
+		if (n->devices) {
+			struct hm_hdm_decoder dec = { .hpa_size = n->capacity, .ways = n->devices,
+						      .granularity = n->granularity };
+			char e[128];
+
+			if (hm_hdm_check(&dec, e, sizeof(e))) {
+				errf(err, errlen, "nodes[%u]: CXL devices: %s", i, e);
+				return -EINVAL;
+			}
+			if (n->capacity % ((uint64_t)n->devices << HM_CHMU_RANGE_SHIFT)) {
+				errf(err, errlen, "nodes[%u].capacity: with %u device(s), a multiple of "
+				     "%u x 256MiB", i, n->devices, n->devices);
+				return -EINVAL;
+			}
+		}
+	}
+	if (frames >= UINT32_MAX) {
+		errf(err, errlen, "nodes: %llu frames, more than the model's 2^32 - 1",
+		     (unsigned long long)frames);
+		return -EINVAL;
+	}
+	if (d->alloc > HM_SIM_ALLOC_BIND) {
+		errf(err, errlen, "alloc: unknown policy");
+		return -EINVAL;
+	}
+	if (d->alloc == HM_SIM_ALLOC_BIND &&
+	    (d->bind_node < 0 || (uint32_t)d->bind_node >= d->nr_nodes)) {
+		errf(err, errlen, "alloc.node: %d is not a node", d->bind_node);
+		return -EINVAL;
+	}
+	if (d->alloc == HM_SIM_ALLOC_INTERLEAVE) {
+		uint64_t sum = 0;
+
+		for (i = 0; i < d->nr_nodes; i++)
+			sum += d->weights[i];
+		if (!sum) {
+			errf(err, errlen, "alloc.weights: at least one must be non-zero");
+			return -EINVAL;
+		}
+	}
+	if (d->time > HM_SIM_TIME_EPOCH || !d->tick_ns) {
+		errf(err, errlen, "time: a model and a non-zero tick");
+		return -EINVAL;
+	}
+	if ((d->sources & HM_SIM_SRC_IBS) && !d->ibs_period) {
+		errf(err, errlen, "ibs_period: must be at least 1");
+		return -EINVAL;
+	}
+	if ((d->sources & HM_SIM_SRC_ABIT) && !d->abit_scan_ns) {
+		errf(err, errlen, "abit_scan: must be non-zero");
+		return -EINVAL;
+	}
+	if ((d->sources & HM_SIM_SRC_HINT) && (!d->hint_scan_ns || !d->hint_scan_bytes)) {
+		errf(err, errlen, "hint_scan: period and size must be non-zero");
+		return -EINVAL;
+	}
+	if (d->ring_entries & (d->ring_entries - 1)) {
+		errf(err, errlen, "ring_entries: a power of two");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* ---- frames ---------------------------------------------------------------------- */
+
+static int frame_node(const struct hm_sim *s, uint32_t f)
+{
+	int n = 0;
+
+	while (n + 1 < (int)s->d.nr_nodes && f >= s->node_f0[n + 1])
+		n++;
+	return n;
+}
+
+static uint32_t frame_alloc(struct hm_sim *s, int nid)
+{
+	if (!s->nfree[nid])
+		return NO_FRAME;
+	return s->free_stack[nid][--s->nfree[nid]];
+}
+
+static void frame_free(struct hm_sim *s, uint32_t f)
+{
+	int nid = frame_node(s, f);
+
+	s->free_stack[nid][s->nfree[nid]++] = f;
+	s->rmap[f] = NO_FRAME;
+}
+
+static void map_page(struct hm_sim *s, uint64_t v, uint32_t f)
+{
+	s->pt[v] = f;
+	s->rmap[f] = (uint32_t)v;
+}
+
+/* A frame for @v by the allocation policy; NO_FRAME when the machine is full. */
+static uint32_t policy_frame(struct hm_sim *s)
+{
+	const struct hm_sim_desc *d = &s->d;
+	unsigned int i, k;
+	uint32_t f;
+
+	switch (d->alloc) {
+	case HM_SIM_ALLOC_BIND:
+		return frame_alloc(s, d->bind_node);
+	case HM_SIM_ALLOC_INTERLEAVE:
+		for (k = 0; k < d->nr_nodes; k++) {
+			while (!s->il_left) {
+				s->il_node = (s->il_node + 1) % d->nr_nodes;
+				s->il_left = d->weights[s->il_node];
+			}
+			s->il_left--;
+			f = frame_alloc(s, (int)s->il_node);
+			if (f != NO_FRAME)
+				return f;
+			s->il_left = 0;	/* full: its turn passes */
+		}
+		return NO_FRAME;
+	default:
+		for (i = 0; i < d->nr_nodes; i++) {
+			f = frame_alloc(s, s->rank[i]);
+			if (f != NO_FRAME)
+				return f;
+		}
+		return NO_FRAME;
+	}
+}
+
+/* ---- workloads and their rates --------------------------------------------------- */
+
+static int cmp_run_rate(const void *a, const void *b, void *arg)
+{
+	const struct run *runs = arg;
+	const struct run *x = &runs[*(const uint32_t *)a], *y = &runs[*(const uint32_t *)b];
+
+	if (x->rate != y->rate)
+		return x->rate < y->rate ? 1 : -1;
+	return x->v0 < y->v0 ? -1 : x->v0 > y->v0;
+}
+
+static int push_run(struct hm_sim *s, uint64_t v0, uint64_t v1, double rate, uint32_t wl)
+{
+	struct run *r;
+
+	if (v0 >= v1)
+		return 0;
+	if (s->nr_runs && s->runs[s->nr_runs - 1].v1 == v0 &&
+	    s->runs[s->nr_runs - 1].rate == rate && s->runs[s->nr_runs - 1].wl == wl) {
+		s->runs[s->nr_runs - 1].v1 = v1;
+		return 0;
+	}
+	if (s->nr_runs == s->cap_runs) {
+		size_t cap = s->cap_runs ? s->cap_runs * 2 : 64;
+
+		r = realloc(s->runs, cap * sizeof(*r));
+		if (!r)
+			return -ENOMEM;
+		s->runs = r;
+		s->cap_runs = cap;
+	}
+	r = &s->runs[s->nr_runs++];
+	memset(r, 0, sizeof(*r));
+	r->v0 = v0;
+	r->v1 = v1;
+	r->rate = rate;
+	r->wl = wl;
+	return 0;
+}
+
+/*
+ * Runs of a span whose lines have rate @in_rate inside [a, b) (byte offsets
+ * from the base) and @out_rate elsewhere; pages that straddle a or b get
+ * the mix.
+ */
+static int runs_two_level(struct hm_sim *s, uint32_t wl, uint64_t a, uint64_t b,
+			  double in_rate, double out_rate)
+{
+	const struct hm_workload_spec *sp = &s->wl[wl].w.spec;
+	uint64_t ps = s->d.page_size, base_v = sp->base >> s->shift;
+	uint64_t pages = sp->size / ps, pa = a / ps, pb = (b + ps - 1) / ps;
+	double lpp = (double)ps / (double)sp->line;
+	uint64_t p;
+	int ret;
+
+	if (a >= b)
+		return push_run(s, base_v, base_v + pages, out_rate * lpp, wl);
+	ret = push_run(s, base_v, base_v + pa, out_rate * lpp, wl);
+	for (p = pa; !ret && p < pb; p++) {
+		uint64_t lo = p * ps > a ? p * ps : a, hi = (p + 1) * ps < b ? (p + 1) * ps : b;
+		double in = (double)(hi - lo) / (double)sp->line;
+
+		if (hi - lo == ps && p + 1 < pb && (p + 1) * ps < b) {
+			/* whole pages inside: one run up to the last whole one */
+			uint64_t q = b / ps;
+
+			ret = push_run(s, base_v + p, base_v + q, in_rate * lpp, wl);
+			p = q - 1;
+			continue;
+		}
+		ret = push_run(s, base_v + p, base_v + p + 1, in * in_rate + (lpp - in) * out_rate,
+			       wl);
+	}
+	if (!ret)
+		ret = push_run(s, base_v + pb, base_v + pages, out_rate * lpp, wl);
+	return ret;
+}
+
+static int runs_zipf(struct hm_sim *s, uint32_t wl)
+{
+	struct wl_state *w = &s->wl[wl];
+	const struct hm_workload_spec *sp = &w->w.spec;
+	uint64_t items = hm_workload_nr_items(w->gen), ps = s->d.page_size;
+	uint64_t pages = sp->size / ps, k, base_v = sp->base >> s->shift;
+	double ex = sp->exponent_milli / 1000.0, sum = 0;
+	double *rate = calloc(pages, sizeof(*rate));
+	int ret = 0;
+
+	if (!rate)
+		return -ENOMEM;
+	for (k = 0; k < items; k++)
+		sum += pow((double)(k + 1), -ex);
+	for (k = 0; k < items; k++) {
+		double r = (double)sp->rate * pow((double)(k + 1), -ex) / sum;
+		uint64_t off = hm_workload_item(w->gen, k) * sp->gran, p;
+
+		if (sp->gran >= ps) {
+			uint64_t n = sp->gran / ps;
+
+			for (p = 0; p < n; p++)
+				rate[off / ps + p] += r / (double)n;
+		} else {
+			rate[off / ps] += r;
+		}
+	}
+	for (k = 0; k < pages && !ret; k++)
+		ret = push_run(s, base_v + k, base_v + k + 1, rate[k], wl);
+	free(rate);
+	return ret;
+}
+
+static int runs_of(struct hm_sim *s, uint32_t wl)
+{
+	struct wl_state *w = &s->wl[wl];
+	const struct hm_workload_spec *sp = &w->w.spec;
+	double lines = (double)(sp->size / sp->line);
+
+	switch (sp->kind) {
+	case HM_WORKLOAD_ZIPF:
+		return runs_zipf(s, wl);
+	case HM_WORKLOAD_HOTSET: {
+		uint64_t a = hm_workload_hot_start(w->gen) - sp->base;
+		double hl = (double)(sp->hot / sp->line), cl = lines - hl;
+		double f = sp->frac_ppm / 1e6;
+
+		if (cl <= 0)
+			f = 1;
+		return runs_two_level(s, wl, a, a + sp->hot, (double)sp->rate * f / hl,
+				      cl > 0 ? (double)sp->rate * (1 - f) / cl : 0);
+	}
+	default:
+		return runs_two_level(s, wl, 0, 0, 0, (double)sp->rate / lines);
+	}
+}
+
+/*
+ * The runs of every workload: in address order, with their rates, the true
+ * hot set, the TLB-resident pages, and the clairvoyant hit ratio.
+ */
+static int rebuild_runs(struct hm_sim *s)
+{
+	uint32_t *idx;
+	double acc = 0, fast;
+	unsigned int w;
+	size_t i;
+	int ret;
+
+	s->nr_runs = 0;
+	s->runs_gen++;
+	for (w = 0; w < s->nr_wl; w++) {
+		ret = runs_of(s, w);
+		if (ret)
+			return ret;
+	}
+	idx = malloc((s->nr_runs + 1) * sizeof(*idx));
+	if (!idx)
+		return -ENOMEM;
+	for (i = 0; i < s->nr_runs; i++)
+		idx[i] = (uint32_t)i;
+	qsort_r(idx, s->nr_runs, sizeof(*idx), cmp_run_rate, s->runs);
+	s->total_rate = 0;
+	for (i = 0; i < s->nr_runs; i++)
+		s->total_rate += s->runs[i].rate * (double)(s->runs[i].v1 - s->runs[i].v0);
+	/* per workload: hot set and TLB reach, highest rates first */
+	for (w = 0; w < s->nr_wl; w++) {
+		const struct hm_workload_spec *sp = &s->wl[w].w.spec;
+		double wl_rate = 0, cum = 0;
+		uint64_t tlb = s->d.tlb_entries;
+
+		for (i = 0; i < s->nr_runs; i++)
+			if (s->runs[i].wl == w)
+				wl_rate += s->runs[i].rate * (double)(s->runs[i].v1 - s->runs[i].v0);
+		for (i = 0; i < s->nr_runs; i++) {
+			struct run *r = &s->runs[idx[i]];
+			uint64_t n = r->v1 - r->v0;
+
+			if (r->wl != w)
+				continue;
+			r->tlb_pages = tlb < n ? tlb : n;
+			tlb -= r->tlb_pages;
+			switch (sp->kind) {
+			case HM_WORKLOAD_HOTSET:
+				/* the hot set's lines make most of such a page's accesses */
+				r->hot = sp->hot < sp->size &&
+					 r->rate > 1.5 * (double)sp->rate *
+							   (1e6 - sp->frac_ppm) / 1e6 /
+							   (double)(sp->size - sp->hot) *
+							   (double)s->d.page_size;
+				if (sp->hot >= sp->size)
+					r->hot = true;
+				break;
+			case HM_WORKLOAD_ZIPF:
+				r->hot = cum < 0.8 * wl_rate;
+				break;
+			default:
+				r->hot = true;
+				break;
+			}
+			cum += r->rate * (double)n;
+		}
+	}
+	/* the oracle's hit ratio: the fast node filled with the highest rates */
+	fast = (double)hm_sim_node_frames(s, s->rank[0]);
+	for (i = 0; i < s->nr_runs && fast > 0; i++) {
+		struct run *r = &s->runs[idx[i]];
+		double n = (double)(r->v1 - r->v0);
+
+		if (n > fast)
+			n = fast;
+		acc += r->rate * n;
+		fast -= n;
+	}
+	s->oracle_share = s->total_rate > 0 ? acc / s->total_rate : 0;
+	free(s->by_rate);
+	s->by_rate = idx;
+	s->hot_pages = 0;
+	for (i = 0; i < s->nr_runs; i++) {
+		struct run *r = &s->runs[i];
+
+		r->lam = r->rate * (double)s->d.tick_ns / 1e9;
+		r->emlam = exp(-r->lam);
+		if (r->hot)
+			s->hot_pages += r->v1 - r->v0;
+	}
+	return 0;
+}
+
+static const struct run *run_of(const struct hm_sim *s, uint64_t v)
+{
+	size_t lo = 0, hi = s->nr_runs;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (s->runs[mid].v1 <= v)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < s->nr_runs && s->runs[lo].v0 <= v ? &s->runs[lo] : NULL;
+}
+
+static int open_workloads(struct hm_sim *s, const struct hm_sim_workload *w, unsigned int n,
+			  char *err, size_t errlen)
+{
+	struct wl_state tmp[HM_SIM_MAX_WORKLOADS];
+	uint64_t max_v = 0;
+	unsigned int i, j;
+
+	if (!n || n > HM_SIM_MAX_WORKLOADS) {
+		errf(err, errlen, "workloads: 1 to %d, not %u", HM_SIM_MAX_WORKLOADS, n);
+		return -EINVAL;
+	}
+	memset(tmp, 0, sizeof(tmp));
+	for (i = 0; i < n; i++) {
+		const struct hm_workload_spec *sp = &w[i].spec;
+		uint64_t ps = s->d.page_size;
+
+		if (sp->base % ps || sp->size % ps) {
+			errf(err, errlen, "workloads[%u]: base and size must be multiples of the "
+			     "%llu-byte page", i, (unsigned long long)ps);
+			return -EINVAL;
+		}
+		if (sp->kind == HM_WORKLOAD_HOTSET && sp->hot % ps) {
+			errf(err, errlen, "workloads[%u]: hot must be a multiple of the page", i);
+			return -EINVAL;
+		}
+		if (w[i].cpu_base + sp->cpus > HM_SIM_MAX_CPUS) {
+			errf(err, errlen, "workloads[%u]: CPUs beyond %d", i, HM_SIM_MAX_CPUS);
+			return -EINVAL;
+		}
+		for (j = 0; j < i; j++)
+			if (sp->base < w[j].spec.base + w[j].spec.size &&
+			    w[j].spec.base < sp->base + sp->size) {
+				errf(err, errlen, "workloads[%u]: overlaps workloads[%u]", i, j);
+				return -EINVAL;
+			}
+		if ((sp->base + sp->size) >> s->shift > max_v)
+			max_v = (sp->base + sp->size) >> s->shift;
+	}
+	if (max_v >= UINT32_MAX) {
+		errf(err, errlen, "workloads: the address space ends beyond 2^32 pages");
+		return -EINVAL;
+	}
+	for (i = 0; i < n; i++) {
+		tmp[i].w = w[i];
+		tmp[i].gen = hm_workload_new(&w[i].spec, s->seed * 31 + i + 1);
+		tmp[i].t0 = s->now;
+		tmp[i].buf = malloc(ACC_BUF * sizeof(*tmp[i].buf));
+		tmp[i].pf_thr = w[i].prefetch_ppm >= 1000000 ? UINT64_MAX :
+				(uint64_t)(((unsigned __int128)w[i].prefetch_ppm << 64) / 1000000);
+		tmp[i].ibs_left = 1;
+		if (!tmp[i].gen || !tmp[i].buf) {
+			for (j = 0; j <= i; j++) {
+				hm_workload_free(tmp[j].gen);
+				free(tmp[j].buf);
+			}
+			errf(err, errlen, "workloads: out of memory");
+			return -ENOMEM;
+		}
+	}
+	if (max_v > s->nr_v) {
+		uint64_t old = s->nr_v, v;
+		uint32_t *pt = realloc(s->pt, max_v * sizeof(*pt));
+		uint8_t *pf;
+		uint32_t *cnt, *mv, *hint;
+
+		if (pt)
+			s->pt = pt;
+		pf = pt ? realloc(s->pf, max_v) : NULL;
+		if (pf)
+			s->pf = pf;
+		cnt = pf ? realloc(s->cnt, max_v * sizeof(*cnt)) : NULL;
+		if (cnt)
+			s->cnt = cnt;
+		mv = cnt ? realloc(s->moved_ms, max_v * sizeof(*mv)) : NULL;
+		if (mv)
+			s->moved_ms = mv;
+		hint = mv ? realloc(s->hint_ms, max_v * sizeof(*hint)) : NULL;
+		if (!hint) {
+			for (i = 0; i < n; i++) {
+				hm_workload_free(tmp[i].gen);
+				free(tmp[i].buf);
+			}
+			errf(err, errlen, "workloads: out of memory for %llu pages",
+			     (unsigned long long)max_v);
+			return -ENOMEM;
+		}
+		s->hint_ms = hint;
+		for (v = old; v < max_v; v++) {
+			s->pt[v] = NO_FRAME;
+			s->pf[v] = 0;
+			s->cnt[v] = 0;
+			s->moved_ms[v] = 0;
+			s->hint_ms[v] = 0;
+		}
+		s->nr_v = max_v;
+	}
+	for (i = 0; i < s->nr_wl; i++) {
+		hm_workload_free(s->wl[i].gen);
+		free(s->wl[i].buf);
+	}
+	memcpy(s->wl, tmp, sizeof(tmp));
+	s->nr_wl = n;
+	return rebuild_runs(s);
+}
+
+/* ---- CXL devices ----------------------------------------------------------------- */
+
+static void dev_drain(struct hm_sim *s, struct dev *v)
+{
+	uint64_t e[65536];
+	uint32_t width;
+	long n = hm_chmu_drain(&v->io, &v->c, e, &width);
+	struct hm_chmu_source src = {
+		.unit_log2 = v->p.unit_log2, .dec = &v->dec, .node = (int16_t)v->node,
+		.source = SRC_CHMU, .time_ns = s->now_dev,
+	};
+	struct rep_buf *b = &s->rep[SRC_CHMU];
+	size_t max;
+	long k;
+
+	if (n <= 0)
+		return;
+	max = (size_t)n * (1u << v->p.unit_log2 > v->dec.granularity ?
+				   (1u << v->p.unit_log2) / v->dec.granularity : 1);
+	if (rep_reserve(b, max))
+		return;
+	k = hm_chmu_reports(&src, e, (uint32_t)n, width, b->r + b->n, max);
+	if (k > 0)
+		b->n += (size_t)k;
+}
+
+static void dev_irq(void *arg, unsigned int inst)
+{
+	struct dev *v = arg;
+
+	(void)inst;
+	v->irq = true;
+}
+
+static int open_devices(struct hm_sim *s, char *err, size_t errlen)
+{
+	struct hm_chmu_event ev;
+	unsigned int i, k, nd = 0;
+	char e[256];
+
+	for (i = 0; i < s->d.nr_nodes; i++)
+		nd += s->d.nodes[i].devices;
+	if (!nd || !(s->d.sources & HM_SIM_SRC_CHMU))
+		return 0;
+	if (hm_chmu_event_parse(s->d.chmu_event, &ev, e, sizeof(e))) {
+		errf(err, errlen, "chmu_event: %s", e);
+		return -EINVAL;
+	}
+	s->devs = calloc(nd, sizeof(*s->devs));
+	if (!s->devs)
+		return -ENOMEM;
+	for (i = 0; i < s->d.nr_nodes; i++) {
+		const struct hm_sim_node *n = &s->d.nodes[i];
+
+		s->node_dev[i] = n->devices ? (int)s->nr_devs : -1;
+		for (k = 0; k < n->devices; k++) {
+			struct dev *v = &s->devs[s->nr_devs];
+			struct hm_chmu_desc desc = s->d.chmu;
+			int ret;
+
+			desc.capacity = n->capacity / n->devices;
+			v->node = (int)i;
+			v->dec = (struct hm_hdm_decoder){ .hpa_base = s->node_f0[i] << s->shift,
+							  .hpa_size = n->capacity,
+							  .ways = n->devices,
+							  .granularity = n->granularity,
+							  .position = k };
+			v->d = hm_chmu_new(&desc, s->seed + 1000 + s->nr_devs, e, sizeof(e));
+			if (!v->d) {
+				errf(err, errlen, "chmu: %s", errno == ENOMEM ? "out of memory" : e);
+				return -EINVAL;
+			}
+			s->nr_devs++;
+			hm_chmu_emulated_io(v->d, &v->io);
+			hm_chmu_discover(&v->io, 0, &v->c, NULL);
+			ret = hm_chmu_validate(&v->io, &v->c, &ev, &v->p, e, sizeof(e));
+			if (ret) {
+				errf(err, errlen, "chmu_event: %s", e);
+				return -EINVAL;
+			}
+			hm_chmu_set_irq(v->d, dev_irq, v);
+			ret = hm_chmu_start(&v->io, &v->c, &v->p);
+			if (ret) {
+				errf(err, errlen, "chmu: the device did not start: %s",
+				     ret == -ENODEV ? hm_chmu_last_error(v->d, 0) : strerror(-ret));
+				return -EINVAL;
+			}
+			/* device time = simulated time + t0 */
+			v->t0 = hm_chmu_now(v->d);
+			v->next_ev = hm_chmu_next_event(v->d);
+		}
+	}
+	return 0;
+}
+
+/* ---- life cycle ------------------------------------------------------------------ */
+
+struct hm_sim *hm_sim_new(const struct hm_sim_desc *d, const struct hm_sim_workload *w,
+			  unsigned int n, uint64_t seed, char *err, size_t errlen)
+{
+	struct hm_sim *s;
+	uint64_t f = 0;
+	unsigned int i, j;
+
+	if (hm_sim_check_desc(d, err, errlen))
+		return NULL;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		goto oom;
+	s->d = *d;
+	if (!s->d.ring_entries)
+		s->d.ring_entries = 65536;
+	s->seed = seed;
+	s->shift = (uint32_t)__builtin_ctzll(d->page_size);
+	hm_rand_seed(&s->rng, seed);
+	for (i = 0; i < d->nr_nodes; i++) {
+		s->node_f0[i] = f;
+		f += d->nodes[i].capacity / d->page_size;
+	}
+	s->node_f0[d->nr_nodes] = f;
+	s->nr_frames = f;
+	s->rmap = malloc(f * sizeof(*s->rmap));
+	if (!s->rmap)
+		goto oom;
+	for (i = 0; i < d->nr_nodes; i++) {
+		uint64_t nf = s->node_f0[i + 1] - s->node_f0[i], k;
+
+		s->free_stack[i] = malloc(nf * sizeof(uint32_t));
+		if (!s->free_stack[i])
+			goto oom;
+		/* popped in ascending order */
+		for (k = 0; k < nf; k++)
+			s->free_stack[i][k] = (uint32_t)(s->node_f0[i + 1] - 1 - k);
+		s->nfree[i] = nf;
+	}
+	memset(s->rmap, 0xff, f * sizeof(*s->rmap));
+	/* fastest first: by idle read latency */
+	for (i = 0; i < d->nr_nodes; i++)
+		s->rank[i] = (int)i;
+	for (i = 1; i < d->nr_nodes; i++)
+		for (j = i; j > 0 && d->nodes[s->rank[j]].read_ns <
+					     d->nodes[s->rank[j - 1]].read_ns; j--) {
+			int t = s->rank[j];
+
+			s->rank[j] = s->rank[j - 1];
+			s->rank[j - 1] = t;
+		}
+	s->il_node = d->nr_nodes - 1;
+	if (d->time == HM_SIM_TIME_ACCESS && d->tlb_entries) {
+		s->tlb = calloc((size_t)HM_SIM_MAX_CPUS * d->tlb_entries, sizeof(*s->tlb));
+		if (!s->tlb)
+			goto oom;
+	}
+	if (open_workloads(s, w, n, err, errlen))
+		goto fail;
+	if (open_devices(s, err, errlen))
+		goto fail;
+	s->next_abit = d->abit_scan_ns;
+	s->next_hint = d->hint_scan_ns;
+	return s;
+oom:
+	errf(err, errlen, "out of memory");
+fail:
+	hm_sim_free(s);
+	return NULL;
+}
+
+void hm_sim_free(struct hm_sim *s)
+{
+	unsigned int i;
+
+	if (!s)
+		return;
+	for (i = 0; i < s->nr_wl; i++) {
+		hm_workload_free(s->wl[i].gen);
+		free(s->wl[i].buf);
+	}
+	for (i = 0; i < s->nr_devs; i++)
+		hm_chmu_free(s->devs[i].d);
+	free(s->devs);
+	for (i = 0; i < HM_SIM_MAX_NODES; i++)
+		free(s->free_stack[i]);
+	for (i = 0; i < HM_SIM_NR_SRC; i++)
+		free(s->rep[i].r);
+	free(s->rmap);
+	free(s->pt);
+	free(s->pf);
+	free(s->cnt);
+	free(s->moved_ms);
+	free(s->hint_ms);
+	free(s->runs);
+	free(s->by_rate);
+	free(s->touched);
+	free(s->tlb);
+	free(s);
+}
+
+const struct hm_sim_desc *hm_sim_get_desc(const struct hm_sim *s)
+{
+	return &s->d;
+}
+
+int hm_sim_set_workloads(struct hm_sim *s, const struct hm_sim_workload *w, unsigned int n,
+			 char *err, size_t errlen)
+{
+	return open_workloads(s, w, n, err, errlen);
+}
+
+int hm_sim_populate(struct hm_sim *s)
+{
+	unsigned int i;
+
+	for (i = 0; i < s->nr_wl; i++) {
+		const struct hm_workload_spec *sp = &s->wl[i].w.spec;
+		uint64_t v;
+
+		for (v = sp->base >> s->shift; v < (sp->base + sp->size) >> s->shift; v++) {
+			uint32_t f;
+
+			if (s->pt[v] != NO_FRAME)
+				continue;
+			f = policy_frame(s);
+			if (f == NO_FRAME)
+				return -ENOMEM;
+			map_page(s, v, f);
+		}
+	}
+	return 0;
+}
+
+int hm_sim_repopulate(struct hm_sim *s)
+{
+	uint64_t v;
+
+	for (v = 0; v < s->nr_v; v++) {
+		if (s->pt[v] == NO_FRAME)
+			continue;
+		frame_free(s, s->pt[v]);
+		s->pt[v] = NO_FRAME;
+		s->pf[v] = 0;
+	}
+	/* the free lists pop in ascending order again */
+	for (v = 0; v < s->d.nr_nodes; v++) {
+		uint64_t nf = s->node_f0[v + 1] - s->node_f0[v], k;
+
+		for (k = 0; k < nf; k++)
+			s->free_stack[v][k] = (uint32_t)(s->node_f0[v + 1] - 1 - k);
+		s->nfree[v] = nf;
+	}
+	s->il_node = s->d.nr_nodes - 1;
+	s->il_left = 0;
+	if (s->tlb)
+		memset(s->tlb, 0, (size_t)HM_SIM_MAX_CPUS * s->d.tlb_entries * sizeof(*s->tlb));
+	return hm_sim_populate(s);
+}
+
+void hm_sim_set_policy(struct hm_sim *s, const struct hm_sim_policy *p)
+{
+	if (p)
+		s->pol = *p;
+	else
+		memset(&s->pol, 0, sizeof(s->pol));
+}
+
+uint64_t hm_sim_now(const struct hm_sim *s)
+{
+	return s->now;
+}
+
+/* ---- queries --------------------------------------------------------------------- */
+
+uint64_t hm_sim_nr_vpages(const struct hm_sim *s)
+{
+	return s->nr_v;
+}
+
+uint32_t hm_sim_page_shift(const struct hm_sim *s)
+{
+	return s->shift;
+}
+
+int hm_sim_page_node(const struct hm_sim *s, uint64_t v)
+{
+	if (v >= s->nr_v || s->pt[v] == NO_FRAME)
+		return -1;
+	return frame_node(s, s->pt[v]);
+}
+
+uint64_t hm_sim_page_phys(const struct hm_sim *s, uint64_t v)
+{
+	if (v >= s->nr_v || s->pt[v] == NO_FRAME)
+		return UINT64_MAX;
+	return (uint64_t)s->pt[v] << s->shift;
+}
+
+uint64_t hm_sim_phys_page(const struct hm_sim *s, uint64_t pa)
+{
+	uint64_t f = pa >> s->shift;
+
+	if (f >= s->nr_frames || s->rmap[f] == NO_FRAME)
+		return UINT64_MAX;
+	return s->rmap[f];
+}
+
+void hm_sim_node_range(const struct hm_sim *s, int nid, uint64_t *start, uint64_t *end)
+{
+	*start = s->node_f0[nid] << s->shift;
+	*end = s->node_f0[nid + 1] << s->shift;
+}
+
+uint64_t hm_sim_node_free(const struct hm_sim *s, int nid)
+{
+	return s->nfree[nid];
+}
+
+uint64_t hm_sim_node_frames(const struct hm_sim *s, int nid)
+{
+	return s->node_f0[nid + 1] - s->node_f0[nid];
+}
+
+int hm_sim_node_rank(const struct hm_sim *s, unsigned int rank)
+{
+	return rank < s->d.nr_nodes ? s->rank[rank] : -1;
+}
+
+uint32_t hm_sim_page_count(const struct hm_sim *s, uint64_t v)
+{
+	return v < s->nr_v ? s->cnt[v] : 0;
+}
+
+double hm_sim_page_rate(const struct hm_sim *s, uint64_t v)
+{
+	const struct run *r = run_of(s, v);
+
+	return r ? r->rate : 0;
+}
+
+bool hm_sim_page_hot(const struct hm_sim *s, uint64_t v)
+{
+	const struct run *r = run_of(s, v);
+
+	return r && r->hot;
+}
+
+bool hm_sim_abit(struct hm_sim *s, uint64_t v, bool clear)
+{
+	bool a;
+
+	if (v >= s->nr_v)
+		return false;
+	a = s->pf[v] & PF_ABIT;
+	if (clear)
+		s->pf[v] &= (uint8_t)~PF_ABIT;
+	return a;
+}
+
+const struct hm_report *hm_sim_reports(const struct hm_sim *s, unsigned int src, size_t *n)
+{
+	unsigned int i = (unsigned int)__builtin_ctz(src);
+
+	if (!src || i >= HM_SIM_NR_SRC) {
+		*n = 0;
+		return NULL;
+	}
+	*n = s->rep[i].n;
+	return s->rep[i].r;
+}
+
+void hm_sim_count_drops(struct hm_sim *s, unsigned int src, uint64_t n)
+{
+	unsigned int i = (unsigned int)__builtin_ctz(src);
+
+	if (src && i < HM_SIM_NR_SRC) {
+		s->cur.drops[i] += n;
+		s->tot.drops[i] += n;
+	}
+}
+
+/* ---- migration ------------------------------------------------------------------- */
+
+static void tlb_shootdown(struct hm_sim *s, uint64_t v)
+{
+	uint32_t c;
+
+	if (!s->tlb)
+		return;
+	for (c = 0; c < HM_SIM_MAX_CPUS; c++) {
+		uint32_t *e = &s->tlb[(size_t)c * s->d.tlb_entries + v % s->d.tlb_entries];
+
+		if (*e == v + 1)
+			*e = 0;
+	}
+}
+
+static int move_page(struct hm_sim *s, uint64_t v, int nid, bool account)
+{
+	uint32_t f, old;
+	int from;
+
+	if (v >= s->nr_v || s->pt[v] == NO_FRAME)
+		return -ENOENT;
+	old = s->pt[v];
+	from = frame_node(s, old);
+	if (from == nid)
+		return -EEXIST;
+	if (nid < 0 || (uint32_t)nid >= s->d.nr_nodes)
+		return -EINVAL;
+	if (!s->nfree[nid]) {
+		if (account) {
+			s->cur.failed++;
+			s->tot.failed++;
+		}
+		return -ENOSPC;
+	}
+	if (account && s->d.migrate_rate && s->budget < (int64_t)s->d.page_size) {
+		s->cur.failed++;
+		s->tot.failed++;
+		return -EAGAIN;
+	}
+	f = frame_alloc(s, nid);
+	frame_free(s, old);
+	map_page(s, v, f);
+	tlb_shootdown(s, v);
+	if (account) {
+		const struct hm_sim_node *a = &s->d.nodes[from], *b = &s->d.nodes[nid];
+		uint64_t bw = a->bw < b->bw ? a->bw : b->bw, ms = s->now / 1000000;
+		bool up = b->read_ns < a->read_ns;
+
+		if (s->d.migrate_rate)
+			s->budget -= (int64_t)s->d.page_size;
+		s->mig_bytes[from] += s->d.page_size;
+		s->mig_bytes[nid] += s->d.page_size;
+		s->cur.migrate_ns += s->d.page_size * 1000000000ull / bw + s->d.migrate_page_ns;
+		if (up)
+			s->cur.promoted += s->d.page_size;
+		else
+			s->cur.demoted += s->d.page_size;
+		s->cur.moves++;
+		if ((s->pf[v] & PF_MOVED) && !!(s->pf[v] & PF_UP) != up &&
+		    (ms - s->moved_ms[v]) * 1000000ull <= s->d.bounce_ns) {
+			s->cur.bounces++;
+			s->tot.bounces++;
+		}
+		s->pf[v] = (uint8_t)((s->pf[v] & ~PF_UP) | PF_MOVED | (up ? PF_UP : 0));
+		s->moved_ms[v] = (uint32_t)ms;
+		s->tot.promoted += up ? s->d.page_size : 0;
+		s->tot.demoted += up ? 0 : s->d.page_size;
+		s->tot.moves++;
+	}
+	return 0;
+}
+
+int hm_sim_migrate(struct hm_sim *s, uint64_t v, int nid)
+{
+	return move_page(s, v, nid, true);
+}
+
+int hm_sim_place(struct hm_sim *s, uint64_t v, int nid)
+{
+	return move_page(s, v, nid, false);
+}
+
+/* ---- the sources ----------------------------------------------------------------- */
+
+int rep_reserve(struct rep_buf *b, size_t more)
+{
+	if (b->n + more > b->cap) {
+		size_t cap = b->cap ? b->cap : 1024;
+		struct hm_report *r;
+
+		while (cap < b->n + more)
+			cap *= 2;
+		r = realloc(b->r, cap * sizeof(*r));
+		if (!r)
+			return -ENOMEM;
+		b->r = r;
+		b->cap = cap;
+	}
+	return 0;
+}
+
+static void rep_add(struct hm_sim *s, unsigned int src, uint64_t pa, uint64_t size,
+		    uint32_t count, uint32_t cpu, int node, bool write, uint64_t t)
+{
+	struct rep_buf *b = &s->rep[src];
+	struct hm_report *r;
+
+	if (rep_reserve(b, 1))
+		return;
+	r = &b->r[b->n++];
+	memset(r, 0, sizeof(*r));
+	r->addr = pa;
+	r->size = size;
+	r->time_ns = t;
+	r->count = count;
+	r->pid = -1;
+	r->tid = (int32_t)cpu;
+	r->cpu = (int32_t)cpu;
+	r->node = (int16_t)node;
+	r->flags = (uint8_t)(HM_REPORT_PHYS | (write ? HM_REPORT_WRITE : 0));
+	r->source = (uint8_t)src;
+}
+
+static uint32_t poisson(struct hm_sim *s, double lam, double emlam)
+{
+	double u, p, c;
+	uint32_t k = 0;
+
+	if (lam <= 0)
+		return 0;
+	if (lam < 30) {
+		u = (double)(hm_rand_next(&s->rng) >> 11) * 0x1p-53;
+		p = emlam;
+		c = p;
+		while (u > c && k < 1000) {
+			k++;
+			p *= lam / k;
+			c += p;
+		}
+		return k;
+	}
+	/* normal approximation, Box-Muller */
+	u = ((double)(hm_rand_next(&s->rng) >> 11) + 0.5) * 0x1p-53;
+	p = (double)(hm_rand_next(&s->rng) >> 11) * 0x1p-53;
+	c = lam + sqrt(lam) * sqrt(-2 * log(u)) * cos(2 * M_PI * p) + 0.5;
+	return c < 0 ? 0 : (uint32_t)c;
+}
+
+/* round @x up or down at random, keeping the mean */
+static uint32_t rround(struct hm_sim *s, double x)
+{
+	double f = floor(x);
+
+	return (uint32_t)f + ((double)(hm_rand_next(&s->rng) >> 11) * 0x1p-53 < x - f);
+}
+
+static void chmu_access(struct hm_sim *s, int node, uint64_t pa, unsigned int flags, uint64_t n,
+			uint64_t t)
+{
+	uint64_t dpa;
+	uint32_t pos;
+	struct dev *v;
+
+	if (!s->nr_devs || s->node_dev[node] < 0)
+		return;
+	if (hm_hdm_hpa_to_dpa(&s->devs[s->node_dev[node]].dec, pa, &dpa, &pos))
+		return;
+	v = &s->devs[s->node_dev[node] + (int)pos];
+	if (v->t0 + t >= v->next_ev) {
+		hm_chmu_advance(v->d, v->t0 + t);
+		v->next_ev = hm_chmu_next_event(v->d);
+		if (v->irq) {
+			v->irq = false;
+			s->now_dev = t;
+			dev_drain(s, v);
+		}
+	}
+	if (n == 1)
+		hm_chmu_access(v->d, dpa, flags);
+	else
+		hm_chmu_access_n(v->d, dpa, flags, n);
+}
+
+static void hint_fault(struct hm_sim *s, uint64_t v, uint32_t cpu, uint64_t t)
+{
+	uint64_t lat = t / 1000000 >= s->hint_ms[v] ? (t / 1000000 - s->hint_ms[v]) * 1000000 : 0;
+
+	s->pf[v] &= (uint8_t)~PF_PROT;
+	if (s->d.sources & HM_SIM_SRC_HINT)
+		rep_add(s, SRC_HINT, (uint64_t)s->pt[v] << s->shift, s->d.page_size, 1, cpu,
+			frame_node(s, s->pt[v]), false, t);
+	if (s->pol.fault)
+		s->pol.fault(s, s->pol.priv, v, lat, t);
+}
+
+static int ensure_mapped(struct hm_sim *s, uint64_t v)
+{
+	uint32_t f;
+
+	if (s->pt[v] != NO_FRAME)
+		return 0;
+	f = policy_frame(s);
+	if (f == NO_FRAME)
+		return -ENOMEM;
+	map_page(s, v, f);
+	return 0;
+}
+
+static void note_touch(struct hm_sim *s, uint64_t v, uint32_t n)
+{
+	if (!s->cnt[v]) {
+		if (s->nr_touched == s->cap_touched) {
+			size_t cap = s->cap_touched ? s->cap_touched * 2 : 4096;
+			uint32_t *t = realloc(s->touched, cap * sizeof(*t));
+
+			if (!t)
+				return;	/* the count stays; only its reset is late */
+			s->touched = t;
+			s->cap_touched = cap;
+		}
+		s->touched[s->nr_touched++] = (uint32_t)v;
+	}
+	s->cnt[v] += n;
+}
+
+/* One access (access-level model). */
+static int access_one(struct hm_sim *s, struct wl_state *w, const struct hm_access *a)
+{
+	uint64_t t = a->time_ns, v = a->addr >> s->shift, pa;
+	bool write = a->flags & HM_ACCESS_WRITE, pf;
+	int node;
+
+	if (v >= s->nr_v)
+		return 0;
+	if (ensure_mapped(s, v))
+		return -ENOMEM;
+	if (s->pf[v] & PF_PROT)
+		hint_fault(s, v, a->cpu, t);
+	pa = ((uint64_t)s->pt[v] << s->shift) | (a->addr & (s->d.page_size - 1));
+	node = frame_node(s, s->pt[v]);
+	s->tick_acc[node]++;
+	if (write)
+		s->tick_wr[node]++;
+	note_touch(s, v, 1);
+	if (s->tlb) {
+		uint32_t *e = &s->tlb[(size_t)a->cpu * s->d.tlb_entries + v % s->d.tlb_entries];
+
+		if (*e != v + 1) {
+			*e = (uint32_t)(v + 1);
+			s->pf[v] |= PF_ABIT;
+		}
+	} else {
+		s->pf[v] |= PF_ABIT;
+	}
+	pf = w->pf_thr && hm_rand_next(&s->rng) < w->pf_thr;
+	if ((s->d.sources & HM_SIM_SRC_IBS) && !pf && !--w->ibs_left) {
+		w->ibs_left = 1 + hm_rand_below(&s->rng, 2ull * s->d.ibs_period - 1);
+		rep_add(s, SRC_IBS, pa & ~(uint64_t)(w->w.spec.line - 1), 0, 1, a->cpu, node,
+			write, t);
+	}
+	if (s->d.sources & HM_SIM_SRC_CHMU)
+		chmu_access(s, node, pa, a->flags, 1, t);
+	return 0;
+}
+
+/* @n accesses to page @v in one tick (epoch model). */
+static int access_page(struct hm_sim *s, struct wl_state *w, const struct run *r, uint64_t v,
+		       uint32_t n, uint64_t t)
+{
+	const struct hm_workload_spec *sp = &w->w.spec;
+	uint32_t cpu = w->w.cpu_base + (sp->cpus > 1 ? (uint32_t)hm_rand_below(&s->rng, sp->cpus) : 0);
+	uint32_t writes = sp->write_ppm ? rround(s, n * (sp->write_ppm / 1e6)) : 0;
+	uint64_t pa, line;
+	int node;
+
+	if (ensure_mapped(s, v))
+		return -ENOMEM;
+	if (s->pf[v] & PF_PROT)
+		hint_fault(s, v, cpu, t);
+	line = s->d.page_size > sp->line ?
+		       hm_rand_below(&s->rng, s->d.page_size / sp->line) * sp->line : 0;
+	pa = ((uint64_t)s->pt[v] << s->shift) + line;
+	node = frame_node(s, s->pt[v]);
+	s->tick_acc[node] += n;
+	s->tick_wr[node] += writes;
+	note_touch(s, v, n);
+	if (v - r->v0 >= r->tlb_pages)
+		s->pf[v] |= PF_ABIT;
+	if (s->d.sources & HM_SIM_SRC_IBS) {
+		uint32_t seen = w->w.prefetch_ppm ? n - rround(s, n * (w->w.prefetch_ppm / 1e6)) : n;
+		double m = (double)seen / s->d.ibs_period;
+		uint32_t k = m < 0.05 ? ((double)(hm_rand_next(&s->rng) >> 11) * 0x1p-53 < m)
+				      : poisson(s, m, exp(-m));
+
+		if (k)
+			rep_add(s, SRC_IBS, pa, 0, k, cpu, node, writes > n / 2, t);
+	}
+	if (s->d.sources & HM_SIM_SRC_CHMU) {
+		if (n > writes)
+			chmu_access(s, node, pa, 0, n - writes, t);
+		if (writes)
+			chmu_access(s, node, pa, HM_ACCESS_WRITE, writes, t);
+	}
+	return 0;
+}
+
+static int tick_access(struct hm_sim *s, uint64_t t1)
+{
+	unsigned int i;
+
+	for (i = 0; i < s->nr_wl; i++) {
+		struct wl_state *w = &s->wl[i];
+
+		for (;;) {
+			struct hm_access *a;
+
+			if (w->at == w->n) {
+				hm_workload_fill(w->gen, w->buf, ACC_BUF);
+				w->n = ACC_BUF;
+				w->at = 0;
+			}
+			a = &w->buf[w->at];
+			if (a->time_ns + w->t0 >= t1)
+				break;
+			a->time_ns += w->t0;
+			a->cpu += w->w.cpu_base;
+			if (a->cpu >= HM_SIM_MAX_CPUS)
+				a->cpu = HM_SIM_MAX_CPUS - 1;
+			if (access_one(s, w, a))
+				return -ENOMEM;
+			w->at++;
+		}
+	}
+	return 0;
+}
+
+static int tick_epoch(struct hm_sim *s, uint64_t t0, uint64_t t1)
+{
+	uint64_t mid = t0 + (t1 - t0) / 2;
+	size_t i;
+
+	for (i = 0; i < s->nr_runs; i++) {
+		const struct run *r = &s->runs[i];
+		struct wl_state *w = &s->wl[r->wl];
+		uint64_t v;
+
+		if (r->lam <= 0)
+			continue;
+		if (r->lam >= 0.1) {
+			for (v = r->v0; v < r->v1; v++) {
+				uint32_t c = poisson(s, r->lam, r->emlam);
+
+				if (c && access_page(s, w, r, v, c, mid))
+					return -ENOMEM;
+			}
+			continue;
+		}
+		/* sparse: jump from touched page to touched page */
+		v = r->v0;
+		for (;;) {
+			double u = ((double)(hm_rand_next(&s->rng) >> 11) + 0.5) * 0x1p-53;
+			double skip = floor(log(u) / -r->lam);
+
+			if (skip >= (double)(r->v1 - v))
+				break;
+			v += (uint64_t)skip;
+			if (access_page(s, w, r, v, 1 + ((double)(hm_rand_next(&s->rng) >> 11) *
+								 0x1p-53 < r->lam / 2),
+					mid))
+				return -ENOMEM;
+			v++;
+		}
+	}
+	return 0;
+}
+
+static void scan_abits(struct hm_sim *s, uint64_t t)
+{
+	uint64_t f;
+
+	for (f = 0; f < s->nr_frames; f++) {
+		uint32_t v = s->rmap[f];
+
+		if (v == NO_FRAME || !(s->pf[v] & PF_ABIT))
+			continue;
+		s->pf[v] &= (uint8_t)~PF_ABIT;
+		rep_add(s, SRC_ABIT, f << s->shift, s->d.page_size, 1, 0, frame_node(s, (uint32_t)f),
+			false, t);
+	}
+}
+
+static void scan_hint(struct hm_sim *s, uint64_t t)
+{
+	uint64_t left = s->d.hint_scan_bytes >> s->shift, seen = 0;
+
+	if (!left)
+		left = 1;
+	while (left && seen < s->nr_v) {
+		uint64_t v = s->hint_cursor++ % s->nr_v;
+
+		seen++;
+		if (s->pt[v] == NO_FRAME)
+			continue;
+		s->pf[v] |= PF_PROT;
+		s->hint_ms[v] = (uint32_t)(t / 1000000);
+		left--;
+	}
+}
+
+static double loaded_factor(const struct hm_sim_node *n, uint32_t util_pm)
+{
+	uint32_t i;
+
+	if (!n->nr_curve)
+		return 1;
+	if (util_pm <= n->curve_util_pm[0])
+		return n->curve_mult_milli[0] / 1000.0;
+	for (i = 1; i < n->nr_curve; i++) {
+		if (util_pm <= n->curve_util_pm[i]) {
+			double x = (double)(util_pm - n->curve_util_pm[i - 1]) /
+				   (double)(n->curve_util_pm[i] - n->curve_util_pm[i - 1]);
+
+			return (n->curve_mult_milli[i - 1] +
+				x * ((double)n->curve_mult_milli[i] - n->curve_mult_milli[i - 1])) /
+			       1000.0;
+		}
+	}
+	return n->curve_mult_milli[n->nr_curve - 1] / 1000.0;
+}
+
+/* The tick's traffic into the interval's counters. */
+static void close_tick(struct hm_sim *s, uint64_t dt)
+{
+	uint64_t total = 0, line = s->wl[0].w.spec.line;
+	unsigned int i;
+
+	for (i = 0; i < s->d.nr_nodes; i++) {
+		const struct hm_sim_node *n = &s->d.nodes[i];
+		double bytes = (double)s->tick_acc[i] * (double)line + (double)s->mig_bytes[i];
+		double cap = (double)n->bw * (double)dt / 1e9;
+		uint32_t u = cap > 0 ? (uint32_t)(bytes * 1000 / cap) : 0;
+		double f = loaded_factor(n, u > 1000 ? 1000 : u);
+
+		s->cur.node_accesses[i] += s->tick_acc[i];
+		s->tot.node_accesses[i] += s->tick_acc[i];
+		s->lat_sum += f * ((double)(s->tick_acc[i] - s->tick_wr[i]) * n->read_ns +
+				   (double)s->tick_wr[i] * n->write_ns);
+		s->util_sum[i] += u;
+		total += s->tick_acc[i];
+		s->tick_acc[i] = 0;
+		s->tick_wr[i] = 0;
+		s->mig_bytes[i] = 0;
+	}
+	s->cur.accesses += total;
+	s->tot.accesses += total;
+	s->orc_sum += s->oracle_share * (double)total;
+	s->ticks++;
+}
+
+int hm_sim_run(struct hm_sim *s, uint64_t until_ns)
+{
+	while (s->now < until_ns) {
+		uint64_t t0 = s->now, t1 = t0 + s->d.tick_ns;
+		unsigned int i;
+		size_t k;
+		int ret;
+
+		for (k = 0; k < s->nr_touched; k++)
+			s->cnt[s->touched[k]] = 0;
+		s->nr_touched = 0;
+		for (i = 0; i < HM_SIM_NR_SRC; i++)
+			s->rep[i].n = 0;
+		/* the hot sets' moves (the access model's generators make their own) */
+		for (i = 0; i < s->nr_wl; i++) {
+			struct wl_state *w = &s->wl[i];
+
+			if (hm_workload_next_move(w->gen) + w->t0 <= t0 &&
+			    s->d.time == HM_SIM_TIME_EPOCH) {
+				hm_workload_advance(w->gen, t0 - w->t0);
+				if (rebuild_runs(s))
+					return -ENOMEM;
+			}
+		}
+		if (s->d.migrate_rate) {
+			int64_t add = (int64_t)(s->d.migrate_rate * s->d.tick_ns / 1000000000ull);
+			int64_t cap = add > (int64_t)(s->d.migrate_rate / 10) ?
+					      add : (int64_t)(s->d.migrate_rate / 10);
+
+			s->budget += add;
+			if (s->budget > cap)
+				s->budget = cap;
+		}
+		if ((s->d.sources & HM_SIM_SRC_HINT) && t0 >= s->next_hint) {
+			scan_hint(s, t0);
+			s->next_hint += s->d.hint_scan_ns;
+		}
+		ret = s->d.time == HM_SIM_TIME_ACCESS ? tick_access(s, t1) : tick_epoch(s, t0, t1);
+		if (ret)
+			return ret;
+		if (s->d.time == HM_SIM_TIME_ACCESS) {
+			/* the access model's hot sets moved inside the generators */
+			for (i = 0; i < s->nr_wl; i++) {
+				struct wl_state *w = &s->wl[i];
+
+				if (w->w.spec.kind == HM_WORKLOAD_HOTSET &&
+				    hm_workload_hot_start(w->gen) != w->hot_seen) {
+					w->hot_seen = hm_workload_hot_start(w->gen);
+					if (rebuild_runs(s))
+						return -ENOMEM;
+				}
+			}
+		}
+		for (i = 0; i < s->nr_devs; i++) {
+			struct dev *v = &s->devs[i];
+
+			hm_chmu_advance(v->d, v->t0 + t1);
+			v->next_ev = hm_chmu_next_event(v->d);
+			v->irq = false;
+			s->now_dev = t1;
+			dev_drain(s, v);
+		}
+		if ((s->d.sources & HM_SIM_SRC_ABIT) && t1 >= s->next_abit) {
+			scan_abits(s, t1);
+			s->next_abit += s->d.abit_scan_ns;
+		}
+		if (s->d.sources & HM_SIM_SRC_ORACLE)
+			for (k = 0; k < s->nr_touched; k++) {
+				uint64_t v = s->touched[k];
+
+				rep_add(s, SRC_ORACLE, (uint64_t)s->pt[v] << s->shift, s->d.page_size,
+					s->cnt[v], 0, frame_node(s, s->pt[v]), false, t1);
+			}
+		for (i = 0; i < HM_SIM_NR_SRC; i++) {
+			s->cur.reports[i] += s->rep[i].n;
+			s->tot.reports[i] += s->rep[i].n;
+		}
+		s->now = t1;
+		if (s->pol.tick)
+			s->pol.tick(s, s->pol.priv, t1);
+		close_tick(s, s->d.tick_ns);
+	}
+	return 0;
+}
+
+/* ---- metrics --------------------------------------------------------------------- */
+
+static double hot_fast_share(const struct hm_sim *s)
+{
+	uint64_t on = 0, all = 0, v;
+	int fast = s->rank[0];
+	size_t i;
+
+	for (i = 0; i < s->nr_runs; i++) {
+		const struct run *r = &s->runs[i];
+
+		if (!r->hot)
+			continue;
+		for (v = r->v0; v < r->v1; v++) {
+			if (s->pt[v] == NO_FRAME)
+				continue;
+			all++;
+			on += s->pt[v] >= s->node_f0[fast] && s->pt[v] < s->node_f0[fast + 1];
+		}
+	}
+	return all ? (double)on / (double)all : 0;
+}
+
+void hm_sim_take_stats(struct hm_sim *s, struct hm_sim_tick_stats *st)
+{
+	unsigned int i;
+
+	*st = s->cur;
+	st->t_ns = s->now;
+	st->fast_share = st->accesses ?
+		(double)st->node_accesses[s->rank[0]] / (double)st->accesses : 0;
+	st->oracle_share = st->accesses ? s->orc_sum / (double)st->accesses : s->oracle_share;
+	st->amat_ns = st->accesses ? s->lat_sum / (double)st->accesses : 0;
+	for (i = 0; i < s->d.nr_nodes; i++)
+		st->util_pm[i] = s->ticks ? (uint32_t)(s->util_sum[i] / s->ticks) : 0;
+	st->hot_fast_share = hot_fast_share(s);
+	st->hot_pages = s->hot_pages;
+	s->tot.migrate_ns += s->cur.migrate_ns;
+	s->tot_lat += s->lat_sum;
+	s->tot_orc += s->orc_sum;
+	memset(&s->cur, 0, sizeof(s->cur));
+	memset(s->util_sum, 0, sizeof(s->util_sum));
+	s->lat_sum = 0;
+	s->orc_sum = 0;
+	s->ticks = 0;
+}
+
+void hm_sim_totals(const struct hm_sim *s, struct hm_sim_tick_stats *st)
+{
+	*st = s->tot;
+	st->migrate_ns += s->cur.migrate_ns;
+	st->t_ns = s->now;
+	st->fast_share = st->accesses ?
+		(double)st->node_accesses[s->rank[0]] / (double)st->accesses : 0;
+	st->oracle_share = st->accesses ? (s->tot_orc + s->orc_sum) / (double)st->accesses : 0;
+	st->amat_ns = st->accesses ? (s->tot_lat + s->lat_sum) / (double)st->accesses : 0;
+	st->hot_fast_share = hot_fast_share(s);
+	st->hot_pages = s->hot_pages;
+}
+
+int hm_sim_check(const struct hm_sim *s, char *err, size_t errlen)
+{
+	uint64_t v, mapped = 0, f, used = 0;
+	unsigned int i;
+
+	for (v = 0; v < s->nr_v; v++) {
+		if (s->pt[v] == NO_FRAME)
+			continue;
+		mapped++;
+		if (s->pt[v] >= s->nr_frames || s->rmap[s->pt[v]] != v) {
+			errf(err, errlen, "page %llu maps frame %u whose reverse map disagrees",
+			     (unsigned long long)v, s->pt[v]);
+			return -EUCLEAN;
+		}
+	}
+	for (f = 0; f < s->nr_frames; f++)
+		used += s->rmap[f] != NO_FRAME;
+	if (used != mapped) {
+		errf(err, errlen, "%llu frames in use for %llu mapped pages",
+		     (unsigned long long)used, (unsigned long long)mapped);
+		return -EUCLEAN;
+	}
+	for (i = 0; i < s->d.nr_nodes; i++) {
+		uint64_t nf = s->node_f0[i + 1] - s->node_f0[i], k, inuse = 0;
+
+		for (f = s->node_f0[i]; f < s->node_f0[i + 1]; f++)
+			inuse += s->rmap[f] != NO_FRAME;
+		if (s->nfree[i] + inuse != nf) {
+			errf(err, errlen, "node %u: %llu free + %llu used != %llu frames", i,
+			     (unsigned long long)s->nfree[i], (unsigned long long)inuse,
+			     (unsigned long long)nf);
+			return -EUCLEAN;
+		}
+		for (k = 0; k < s->nfree[i]; k++) {
+			f = s->free_stack[i][k];
+			if (f < s->node_f0[i] || f >= s->node_f0[i + 1] || s->rmap[f] != NO_FRAME) {
+				errf(err, errlen, "node %u: free frame %llu is not free or not the "
+				     "node's", i, (unsigned long long)f);
+				return -EUCLEAN;
+			}
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: MIT */
+/* The simulator's insides, shared by sim.c and policy.c. */
+#ifndef HOTMEM_SIM_INTERNAL_H
+#define HOTMEM_SIM_INTERNAL_H
+
+#include <hotmem/rand.h>
+#include <hotmem/sim.h>
+
+#define NO_FRAME	UINT32_MAX
+#define ACC_BUF		4096
+
+/* per virtual page flags */
+#define PF_ABIT		0x01	/* Accessed bit */
+#define PF_PROT		0x02	/* unmapped for a hint fault */
+#define PF_MOVED	0x04	/* moved at least once */
+#define PF_UP		0x08	/* the last move was a promotion */
+
+/* source indices (bit positions of HM_SIM_SRC_*) */
+enum { SRC_ORACLE, SRC_CHMU, SRC_IBS, SRC_ABIT, SRC_HINT };
+
+/* Pages [v0, v1) of one workload with the same rate. */
+struct run {
+	uint64_t v0, v1;
+	double rate;		/* accesses per second, per page */
+	double lam, emlam;	/* per tick, and exp(-lam) */
+	uint64_t tlb_pages;	/* the first pages of the run stay in the TLB */
+	uint32_t wl;
+	bool hot;
+};
+
+struct wl_state {
+	struct hm_sim_workload w;
+	struct hm_workload *gen;
+	uint64_t t0;		/* simulated time of its stream's zero */
+	struct hm_access *buf;
+	size_t n, at;
+	uint64_t pf_thr;
+	uint64_t ibs_left;
+	uint64_t hot_seen;
+};
+
+struct dev {
+	struct hm_chmu *d;
+	struct hm_chmu_io io;
+	struct hm_chmu_caps c;
+	struct hm_chmu_program p;
+	struct hm_hdm_decoder dec;
+	uint64_t t0, next_ev;
+	int node;
+	bool irq;
+};
+
+struct rep_buf {
+	struct hm_report *r;
+	size_t n, cap;
+};
+
+struct hm_sim {
+	struct hm_sim_desc d;
+	uint64_t seed;
+	uint32_t shift;
+	struct hm_rand rng;
+	uint64_t now, now_dev;
+
+	uint64_t nr_v;
+	uint32_t *pt;
+	uint8_t *pf;
+	uint32_t *cnt;
+	uint32_t *moved_ms;
+	uint32_t *hint_ms;
+	uint32_t *touched;
+	size_t nr_touched, cap_touched;
+
+	uint64_t nr_frames;
+	uint32_t *rmap;
+	uint64_t node_f0[HM_SIM_MAX_NODES + 1];
+	uint32_t *free_stack[HM_SIM_MAX_NODES];
+	uint64_t nfree[HM_SIM_MAX_NODES];
+	int rank[HM_SIM_MAX_NODES];
+	uint32_t il_node, il_left;
+
+	struct wl_state wl[HM_SIM_MAX_WORKLOADS];
+	unsigned int nr_wl;
+	struct run *runs;
+	size_t nr_runs, cap_runs;
+	uint32_t *by_rate;
+	double total_rate, oracle_share;
+	uint64_t hot_pages;
+	uint64_t runs_gen;
+
+	uint32_t *tlb;
+	struct dev *devs;
+	unsigned int nr_devs;
+	int node_dev[HM_SIM_MAX_NODES];
+	struct rep_buf rep[HM_SIM_NR_SRC];
+	uint64_t next_abit, next_hint, hint_cursor;
+	int64_t budget;
+
+	struct hm_sim_policy pol;
+
+	uint64_t tick_acc[HM_SIM_MAX_NODES], tick_wr[HM_SIM_MAX_NODES];
+	uint64_t mig_bytes[HM_SIM_MAX_NODES];
+	struct hm_sim_tick_stats cur, tot;
+	double lat_sum, orc_sum, tot_lat, tot_orc;
+	double util_sum[HM_SIM_MAX_NODES];
+	uint64_t ticks;
+};
+
+int rep_reserve(struct rep_buf *b, size_t more);
+
+#endif /* HOTMEM_SIM_INTERNAL_H */

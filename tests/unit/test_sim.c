@@ -1,0 +1,389 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The simulated machine: determinism, conservation of pages and frames, the
+ * hit ratio of a uniform workload, the oracle bound over every policy, the
+ * two time models agreeing, the baselines' defining behaviour, each
+ * source's bias, and the perf text parsers.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <hotmem/hotmem.h>
+
+#include "../hm_test.h"
+
+#define MS 1000000ull
+#define SEC 1000000000ull
+
+/* A small machine: 64 MiB DRAM, 256 MiB CXL, 4 KiB pages. */
+static void small_desc(struct hm_sim_desc *d, enum hm_sim_time t)
+{
+	hm_sim_default_desc(d);
+	d->nodes[0].capacity = 64ull << 20;
+	d->nodes[1].capacity = 256ull << 20;
+	d->time = t;
+	d->tick_ns = 10 * MS;
+	d->ibs_period = 64;
+	d->sources = HM_SIM_SRC_CHMU | HM_SIM_SRC_IBS | HM_SIM_SRC_ORACLE;
+}
+
+static void wl(struct hm_sim_workload *w, const char *spec)
+{
+	char err[256] = "";
+
+	memset(w, 0, sizeof(*w));
+	if (hm_workload_parse(spec, &w->spec, err, sizeof(err)))
+		fail_msg("%s: %s", spec, err);
+}
+
+static struct hm_sim *mk(const struct hm_sim_desc *d, const struct hm_sim_workload *w,
+			 unsigned int n, uint64_t seed)
+{
+	char err[256] = "";
+	struct hm_sim *s = hm_sim_new(d, w, n, seed, err, sizeof(err));
+
+	if (!s)
+		fail_msg("hm_sim_new: %s", err);
+	assert_int_equal(hm_sim_populate(s), 0);
+	return s;
+}
+
+static void checked(struct hm_sim *s)
+{
+	char err[256] = "";
+
+	if (hm_sim_check(s, err, sizeof(err)))
+		fail_msg("invariant: %s", err);
+}
+
+/* Run @k on a hot-set workload for @secs; return the totals. */
+static void run_policy(enum hm_sim_policy_kind k, enum hm_sim_time t, uint64_t secs,
+		       struct hm_sim_tick_stats *tot)
+{
+	struct hm_sim_desc d;
+	struct hm_sim_workload w;
+	struct hm_sim *s;
+	struct hm_sim_pol *p;
+
+	small_desc(&d, t);
+	d.alloc = HM_SIM_ALLOC_INTERLEAVE;
+	d.weights[0] = 1;
+	d.weights[1] = 3;
+	if (k == HM_SIM_POL_NUMAB)
+		d.sources |= HM_SIM_SRC_HINT;
+	wl(&w, "hotset:size=128M,hot=32M,frac=0.9,rate=2M,write=0.3,cpus=4");
+	s = mk(&d, &w, 1, 7);
+	p = hm_sim_baseline_new(s, k, NULL);
+	assert_non_null(p);
+	hm_sim_set_policy(s, hm_sim_pol_policy(p));
+	assert_int_equal(hm_sim_run(s, secs * SEC), 0);
+	checked(s);
+	hm_sim_totals(s, tot);
+	hm_sim_pol_free(p);
+	hm_sim_free(s);
+}
+
+static void test_determinism(void **state)
+{
+	struct hm_sim_tick_stats a, b, c;
+
+	(void)state;
+	run_policy(HM_SIM_POL_MEMTIS, HM_SIM_TIME_EPOCH, 3, &a);
+	run_policy(HM_SIM_POL_MEMTIS, HM_SIM_TIME_EPOCH, 3, &b);
+	assert_memory_equal(&a, &b, sizeof(a));
+	run_policy(HM_SIM_POL_MEMTIS, HM_SIM_TIME_ACCESS, 1, &a);
+	run_policy(HM_SIM_POL_MEMTIS, HM_SIM_TIME_ACCESS, 1, &b);
+	assert_memory_equal(&a, &b, sizeof(a));
+	run_policy(HM_SIM_POL_STATIC, HM_SIM_TIME_ACCESS, 1, &c);
+	assert_true(c.accesses == a.accesses);	/* same stream, other policy */
+}
+
+/* Pages are never lost or duplicated, capacities hold, accesses are all counted. */
+static void test_conservation(void **state)
+{
+	struct hm_sim_desc d;
+	struct hm_sim_workload w;
+	struct hm_sim_tick_stats t;
+	struct hm_sim *s;
+	struct hm_sim_pol *p;
+	uint64_t v, mapped = 0, per[2] = { 0, 0 };
+
+	(void)state;
+	small_desc(&d, HM_SIM_TIME_ACCESS);
+	d.alloc = HM_SIM_ALLOC_INTERLEAVE;
+	d.weights[0] = d.weights[1] = 1;
+	wl(&w, "hotset:size=96M,hot=24M,frac=0.9,rate=1M,move=500ms");
+	s = mk(&d, &w, 1, 3);
+	p = hm_sim_baseline_new(s, HM_SIM_POL_ORACLE_REAL, NULL);
+	hm_sim_set_policy(s, hm_sim_pol_policy(p));
+	assert_int_equal(hm_sim_run(s, 2 * SEC), 0);
+	checked(s);
+	for (v = 0; v < hm_sim_nr_vpages(s); v++) {
+		int n = hm_sim_page_node(s, v);
+
+		if (n >= 0) {
+			mapped++;
+			per[n]++;
+		}
+	}
+	assert_int_equal(mapped, (96ull << 20) / 4096);
+	assert_true(per[0] <= hm_sim_node_frames(s, 0));
+	assert_int_equal(per[0] + hm_sim_node_free(s, 0), hm_sim_node_frames(s, 0));
+	assert_int_equal(per[1] + hm_sim_node_free(s, 1), hm_sim_node_frames(s, 1));
+	hm_sim_totals(s, &t);
+	assert_int_equal(t.accesses, 2000000);	/* 1 M/s for 2 s */
+	assert_int_equal(t.node_accesses[0] + t.node_accesses[1], t.accesses);
+	assert_true(t.moves > 0);
+	hm_sim_pol_free(p);
+	hm_sim_free(s);
+}
+
+/* Uniform accesses over 1:3 interleaved memory hit DRAM a quarter of the time. */
+static void test_uniform_hit_ratio(void **state)
+{
+	enum hm_sim_time models[] = { HM_SIM_TIME_ACCESS, HM_SIM_TIME_EPOCH };
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i < 2; i++) {
+		struct hm_sim_desc d;
+		struct hm_sim_workload w;
+		struct hm_sim_tick_stats t;
+		struct hm_sim *s;
+
+		small_desc(&d, models[i]);
+		d.alloc = HM_SIM_ALLOC_INTERLEAVE;
+		d.weights[0] = 1;
+		d.weights[1] = 3;
+		wl(&w, "uniform:size=128M,rate=2M");
+		s = mk(&d, &w, 1, 11);
+		assert_int_equal(hm_sim_run(s, 2 * SEC), 0);
+		hm_sim_totals(s, &t);
+		if (fabs(t.fast_share - 0.25) > 0.005)
+			fail_msg("%s: hit ratio %.4f, DRAM holds 0.25", hm_sim_time_name(models[i]),
+				 t.fast_share);
+		hm_sim_free(s);
+	}
+}
+
+static void test_oracle_bounds_all(void **state)
+{
+	static const enum hm_sim_policy_kind k[] = {
+		HM_SIM_POL_STATIC, HM_SIM_POL_ORACLE_REAL, HM_SIM_POL_NUMAB,
+		HM_SIM_POL_MEMTIS, HM_SIM_POL_HEMEM,
+	};
+	struct hm_sim_tick_stats bound, t;
+	unsigned int i;
+
+	(void)state;
+	run_policy(HM_SIM_POL_ORACLE_BOUND, HM_SIM_TIME_EPOCH, 4, &bound);
+	/* the bound reaches the clairvoyant ratio it is defined by */
+	assert_true(fabs(bound.fast_share - bound.oracle_share) < 0.005);
+	for (i = 0; i < sizeof(k) / sizeof(k[0]); i++) {
+		run_policy(k[i], HM_SIM_TIME_EPOCH, 4, &t);
+		if (t.fast_share > bound.fast_share + 0.003)
+			fail_msg("%s: hit ratio %.4f above the bound %.4f",
+				 hm_sim_policy_name(k[i]), t.fast_share, bound.fast_share);
+	}
+}
+
+/* The access-level and epoch-level models agree on a small static case. */
+static void test_time_models_agree(void **state)
+{
+	struct hm_sim_tick_stats a, e;
+
+	(void)state;
+	run_policy(HM_SIM_POL_STATIC, HM_SIM_TIME_ACCESS, 2, &a);
+	run_policy(HM_SIM_POL_STATIC, HM_SIM_TIME_EPOCH, 2, &e);
+	assert_true(fabs(a.fast_share - e.fast_share) < 0.01);
+	assert_true(fabs((double)a.accesses - (double)e.accesses) < 0.01 * (double)a.accesses);
+	assert_true(fabs(a.amat_ns - e.amat_ns) < 2);
+	/* the sources see the same traffic: CHMU within 5%, IBS within 5% */
+	assert_true(fabs((double)a.reports[2] - (double)e.reports[2]) < 0.05 * (double)a.reports[2]);
+	if (fabs((double)a.reports[1] - (double)e.reports[1]) > 0.05 * (double)a.reports[1])
+		fail_msg("CHMU reports: access model %llu, epoch model %llu",
+			 (unsigned long long)a.reports[1], (unsigned long long)e.reports[1]);
+	/* and both moving-hot-set generators move at the same times and places */
+	run_policy(HM_SIM_POL_ORACLE_BOUND, HM_SIM_TIME_ACCESS, 2, &a);
+	run_policy(HM_SIM_POL_ORACLE_BOUND, HM_SIM_TIME_EPOCH, 2, &e);
+	assert_true(fabs(a.fast_share - e.fast_share) < 0.01);
+}
+
+/* NUMA balancing promotes a faulting slow page only under the latency threshold. */
+static void test_numab_threshold(void **state)
+{
+	struct hm_sim_desc d;
+	struct hm_sim_workload w;
+	struct hm_sim *s;
+	struct hm_sim_pol *p;
+	const struct hm_sim_policy *pol;
+	uint64_t v;
+
+	(void)state;
+	small_desc(&d, HM_SIM_TIME_EPOCH);
+	d.alloc = HM_SIM_ALLOC_BIND;
+	d.bind_node = 1;
+	wl(&w, "uniform:size=4M,rate=1");
+	s = mk(&d, &w, 1, 1);
+	p = hm_sim_baseline_new(s, HM_SIM_POL_NUMAB, NULL);
+	pol = hm_sim_pol_policy(p);
+	hm_sim_set_policy(s, pol);
+	assert_int_equal(hm_sim_run(s, 100 * MS), 0);	/* the rate-limit budget fills */
+	v = 3;
+	assert_int_equal(hm_sim_page_node(s, v), 1);
+	pol->fault(s, pol->priv, v, 2 * SEC, hm_sim_now(s));	/* slower than 1 s: cold */
+	assert_int_equal(hm_sim_page_node(s, v), 1);
+	pol->fault(s, pol->priv, v, 200 * MS, hm_sim_now(s));	/* faster: hot, promoted */
+	assert_int_equal(hm_sim_page_node(s, v), 0);
+	hm_sim_pol_free(p);
+	hm_sim_free(s);
+}
+
+/* The sampler misses the prefetch share; the CHMU and the oracle do not. */
+static void test_ibs_prefetch_bias(void **state)
+{
+	struct hm_sim_desc d;
+	struct hm_sim_workload w[2];
+	struct hm_sim *s;
+	const struct hm_report *r;
+	size_t n, i;
+	double ibs[2] = { 0, 0 }, orc[2] = { 0, 0 };
+	uint64_t t;
+
+	(void)state;
+	small_desc(&d, HM_SIM_TIME_ACCESS);
+	d.alloc = HM_SIM_ALLOC_BIND;
+	d.bind_node = 1;
+	wl(&w[0], "uniform:size=16M,rate=1M");
+	wl(&w[1], "uniform:size=16M,base=16M,rate=1M");
+	w[0].prefetch_ppm = 500000;
+	s = mk(&d, w, 2, 5);
+	for (t = 1; t <= 100; t++) {
+		assert_int_equal(hm_sim_run(s, t * 10 * MS), 0);
+		r = hm_sim_reports(s, HM_SIM_SRC_IBS, &n);
+		for (i = 0; i < n; i++)
+			ibs[hm_sim_phys_page(s, r[i].addr) >= 4096] += r[i].count;
+		r = hm_sim_reports(s, HM_SIM_SRC_ORACLE, &n);
+		for (i = 0; i < n; i++)
+			orc[hm_sim_phys_page(s, r[i].addr) >= 4096] += r[i].count;
+	}
+	assert_true(fabs(orc[0] / orc[1] - 1) < 0.02);
+	if (fabs(ibs[0] / ibs[1] - 0.5) > 0.05)
+		fail_msg("sampled ratio %.3f, expected 0.5", ibs[0] / ibs[1]);
+	hm_sim_free(s);
+}
+
+/* Accessed bits stay clear for pages that live in the TLB. */
+static void test_abit_tlb_bias(void **state)
+{
+	unsigned int tlb;
+
+	(void)state;
+	for (tlb = 0; tlb <= 4096; tlb += 4096) {
+		struct hm_sim_desc d;
+		struct hm_sim_workload w;
+		struct hm_sim *s;
+		uint64_t v, set = 0;
+
+		small_desc(&d, HM_SIM_TIME_ACCESS);
+		d.tlb_entries = tlb;
+		wl(&w, "uniform:size=4M,rate=1M");	/* 1024 pages, all hot */
+		s = mk(&d, &w, 1, 9);
+		assert_int_equal(hm_sim_run(s, 50 * MS), 0);
+		for (v = 0; v < 1024; v++)
+			hm_sim_abit(s, v, true);
+		assert_int_equal(hm_sim_run(s, 100 * MS), 0);
+		for (v = 0; v < 1024; v++)
+			set += hm_sim_abit(s, v, false);
+		if (tlb)
+			assert_int_equal(set, 0);	/* every page TLB-resident: none seen */
+		else
+			assert_int_equal(set, 1024);	/* no TLB: every page seen */
+		hm_sim_free(s);
+	}
+}
+
+static void test_bad_desc(void **state)
+{
+	struct hm_sim_desc d;
+	struct hm_sim_workload w;
+	char err[256] = "";
+
+	(void)state;
+	small_desc(&d, HM_SIM_TIME_EPOCH);
+	d.page_size = 8192;
+	assert_int_equal(hm_sim_check_desc(&d, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "page_size"));
+	small_desc(&d, HM_SIM_TIME_EPOCH);
+	wl(&w, "uniform:size=4M,base=4160");
+	assert_null(hm_sim_new(&d, &w, 1, 1, err, sizeof(err)));
+	assert_non_null(strstr(err, "multiples of the"));
+	small_desc(&d, HM_SIM_TIME_EPOCH);
+	wl(&w, "uniform:size=4G");
+	{
+		struct hm_sim *s = hm_sim_new(&d, &w, 1, 1, err, sizeof(err));
+
+		assert_non_null(s);
+		assert_int_equal(hm_sim_populate(s), -ENOMEM);	/* 4 GiB into 320 MiB */
+		checked(s);
+		hm_sim_free(s);
+	}
+}
+
+static void test_perf_script(void **state)
+{
+	static const char ok[] =
+		"# comment\n"
+		"  gups  4011/4012 [003]  100.000001:  cpu/mem-loads/P:  7ffd6c3a2b40  1c2f3ab40\n"
+		"  gups  4011/4012 [001]  100.000501:  cpu/mem-loads/P:  7ffd6c3a3000  1c2f3b000\n";
+	static const char dump[] =
+		"3 100000000 0x1a2b8 [0x68]: PERF_RECORD_SAMPLE(IP, 0x4002): 4011/4012: 0x401136 "
+		"period: 1 addr: 0x7ffd6c3a2b40\n"
+		" ... phys_addr: 0x1c2f3ab40\n";
+	struct hm_access *a;
+	char err[256] = "";
+	long n;
+
+	(void)state;
+	n = hm_perf_parse(ok, sizeof(ok) - 1, "s.txt", false, &a, err, sizeof(err));
+	assert_int_equal(n, 2);
+	assert_int_equal(a[0].addr, 0x7ffd6c3a2b40ull);
+	assert_int_equal(a[0].cpu, 3);
+	assert_int_equal(a[1].time_ns, 500000);
+	free(a);
+	n = hm_perf_parse(ok, sizeof(ok) - 1, "s.txt", true, &a, err, sizeof(err));
+	assert_int_equal(n, 2);
+	assert_int_equal(a[1].addr, 0x1c2f3b000ull);
+	free(a);
+	n = hm_perf_parse(dump, sizeof(dump) - 1, "d.txt", true, &a, err, sizeof(err));
+	assert_int_equal(n, 1);
+	assert_int_equal(a[0].addr, 0x1c2f3ab40ull);
+	assert_int_equal(a[0].cpu, 3);
+	free(a);
+	n = hm_perf_parse("x 1 [2] 5.5: zz\n", 16, "b.txt", false, &a, err, sizeof(err));
+	assert_int_equal(n, -EINVAL);
+	assert_string_equal(err, "b.txt:1: no address after the time");
+	n = hm_perf_parse("[2] 5.000: 10\n[2] 4.000: 10\n", 28, "c.txt", false, &a, err,
+			  sizeof(err));
+	assert_int_equal(n, -EINVAL);
+	assert_string_equal(err, "c.txt:2: time goes back");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_determinism),
+		cmocka_unit_test(test_conservation),
+		cmocka_unit_test(test_uniform_hit_ratio),
+		cmocka_unit_test(test_oracle_bounds_all),
+		cmocka_unit_test(test_time_models_agree),
+		cmocka_unit_test(test_numab_threshold),
+		cmocka_unit_test(test_ibs_prefetch_bias),
+		cmocka_unit_test(test_abit_tlb_bias),
+		cmocka_unit_test(test_bad_desc),
+		cmocka_unit_test(test_perf_script),
+	};
+
+	return hm_run_tests(tests);
+}
