@@ -773,16 +773,13 @@ static void pend_push(struct inst *in, uint64_t unit, uint64_t first_ns)
 		(struct pending){ unit, first_ns };
 }
 
-static void count(struct hm_chmu *d, unsigned int idx, uint64_t unit)
+/* A unit's counter went from @before to @after: the entries and epochs that follow. */
+static void counted(struct hm_chmu *d, unsigned int idx, uint64_t unit, uint32_t before,
+		    uint32_t after)
 {
 	struct inst *in = &d->in[idx];
-	uint32_t before, after, thr;
+	uint32_t thr, k;
 
-	if (!hm_tracker_add(in->tr, unit, 1, d->now_ns, &before, &after)) {
-		in->st.untracked++;
-		return;
-	}
-	in->st.counted++;
 	if (in->mode == HM_CHMU_MODE_ALWAYS_ON) {
 		thr = in->thr ? in->thr : 1;
 		if (hm_tracker_can_release(in->tr)) {
@@ -790,13 +787,27 @@ static void count(struct hm_chmu *d, unsigned int idx, uint64_t unit)
 				report(d, idx, unit, after);
 				hm_tracker_release(in->tr, unit);
 			}
-		} else if (after / thr > before / thr) {
+		} else {
 			/* a sketch cannot free a counter: report each multiple crossed */
-			report(d, idx, unit, thr);
+			for (k = before / thr; k < after / thr; k++)
+				report(d, idx, unit, thr);
 		}
 	} else if (d->desc.epoch_type == 1 && !before) {
 		pend_push(in, unit, d->now_ns);
 	}
+}
+
+static void count(struct hm_chmu *d, unsigned int idx, uint64_t unit)
+{
+	struct inst *in = &d->in[idx];
+	uint32_t before, after;
+
+	if (!hm_tracker_add(in->tr, unit, 1, d->now_ns, &before, &after)) {
+		in->st.untracked++;
+		return;
+	}
+	in->st.counted++;
+	counted(d, idx, unit, before, after);
 }
 
 void hm_chmu_access(struct hm_chmu *d, uint64_t dpa, unsigned int flags)
@@ -859,22 +870,7 @@ static void count_n(struct hm_chmu *d, unsigned int idx, uint64_t unit, uint64_t
 			continue;
 		}
 		in->st.counted += w;
-		if (in->mode == HM_CHMU_MODE_ALWAYS_ON) {
-			thr = in->thr ? in->thr : 1;
-			if (hm_tracker_can_release(in->tr)) {
-				if (after >= thr) {
-					report(d, idx, unit, after);
-					hm_tracker_release(in->tr, unit);
-				}
-			} else {
-				uint32_t k;
-
-				for (k = before / thr; k < after / thr; k++)
-					report(d, idx, unit, thr);
-			}
-		} else if (d->desc.epoch_type == 1 && !before) {
-			pend_push(in, unit, d->now_ns);
-		}
+		counted(d, idx, unit, before, after);
 	}
 }
 

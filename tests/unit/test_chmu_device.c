@@ -370,6 +370,56 @@ static void test_always_on(void **state)
 	}
 }
 
+/*
+ * @n accesses at once give what @n single accesses give, for every tracker,
+ * both modes and fixed downsampling: the same entries and counters.
+ */
+static void test_access_n(void **state)
+{
+	static const char *const trackers[] = { "exact", "table:8", "topk:8", "lfu:4x2",
+						"cms:4x256+8" };
+	static const unsigned int counts[] = { 1, 3, 7, 10, 25, 4, 9 };
+	size_t k, mode, ds, i;
+
+	(void)state;
+	for (k = 0; k < ARRAY_SIZE(trackers); k++)
+		for (mode = 0; mode < 2; mode++)
+			for (ds = 0; ds < 3; ds += 2) {
+				struct hm_chmu_desc desc = preset("default");
+				struct hm_chmu *a, *b;
+				struct hm_chmu_stats sa, sb;
+				struct prog p = rfc;
+				uint64_t ea[64], eb[64];
+				size_t na, nb;
+				char err[64];
+
+				assert_int_equal(hm_tracker_parse(trackers[k], &desc.tracker, err,
+								  sizeof(err)), 0);
+				a = device(&desc);
+				b = device(&desc);
+				p.mode = (unsigned int)mode;
+				p.thr = 4;
+				p.ds = (unsigned int)ds;
+				program(a, 0, &p);
+				program(b, 0, &p);
+				for (i = 0; i < ARRAY_SIZE(counts); i++) {
+					touch(a, i % 3, counts[i], 0);
+					hm_chmu_access_n(b, (i % 3) * 4096 + 64, 0, counts[i]);
+				}
+				hm_chmu_advance(a, hm_chmu_now(a) + 2 * MS);
+				hm_chmu_advance(b, hm_chmu_now(b) + 2 * MS);
+				na = drain(a, 0, ea, 64);
+				nb = drain(b, 0, eb, 64);
+				assert_int_equal(na, nb);
+				assert_memory_equal(ea, eb, na * sizeof(ea[0]));
+				hm_chmu_get_stats(a, 0, &sa);
+				hm_chmu_get_stats(b, 0, &sb);
+				assert_memory_equal(&sa, &sb, sizeof(sa));
+				hm_chmu_free(a);
+				hm_chmu_free(b);
+			}
+}
+
 static unsigned int irqs;
 
 static void on_irq(void *arg, unsigned int inst)
@@ -686,6 +736,7 @@ int main(void)
 		cmocka_unit_test(test_epoch_global),
 		cmocka_unit_test(test_epoch_per_counter),
 		cmocka_unit_test(test_always_on),
+		cmocka_unit_test(test_access_n),
 		cmocka_unit_test(test_ring),
 		cmocka_unit_test(test_postpone),
 		cmocka_unit_test(test_polling),
