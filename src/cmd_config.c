@@ -13,6 +13,7 @@
 #include "cli.h"
 #include "config.h"
 #include "output.h"
+#include "sim_run.h"
 
 #define CMD "config"
 
@@ -23,6 +24,8 @@ const char hm_config_usage[] =
 	"monitoring attributes, targets, sources, sample filters and schemes with\n"
 	"their quotas, goals, filters and watermarks. An invalid file gets one line\n"
 	"naming the file, the JSON path and the problem, and exit code 2.\n"
+	"A simulation scenario's sections (machine, sim, workloads, phases;\n"
+	"docs/sim.md) are checked as well.\n"
 	"\n"
 	"  --json   the configuration in canonical form (durations in µs, sizes\n"
 	"           in bytes, goal targets in basis points); loading it gives the\n"
@@ -190,6 +193,7 @@ int hm_cmd_config(int argc, char **argv)
 		{ 0 },
 	};
 	struct hm_config cfg;
+	struct hm_scenario sc;
 	struct hm_ctx *ctx;
 	char err[1024];
 	bool json = false;
@@ -216,10 +220,27 @@ int hm_cmd_config(int argc, char **argv)
 		return hm_usage_err(CMD, "check", optind + 1 >= argc ?
 				    "missing the file (usage: hotmem config check FILE)" :
 				    "one file at a time");
-	ret = hm_config_load(argv[optind + 1], NULL, &ctx, &cfg, err, sizeof(err));
+	ret = hm_config_load(argv[optind + 1], hm_scenario_sections, &ctx, &cfg, err,
+			     sizeof(err));
 	if (ret) {
 		fprintf(stderr, "hotmem: %s: %s\n", CMD, err);
 		return ret == -EINVAL ? HM_EXIT_USAGE : HM_EXIT_FAIL;
+	}
+	if (cfg.extra) {
+		/* a simulation scenario: its own sections are checked too */
+		ret = hm_scenario_load(argv[optind + 1], &sc, err, sizeof(err));
+		if (ret) {
+			fprintf(stderr, "hotmem: %s: %s\n", CMD, err);
+			hm_config_release(&cfg);
+			hm_destroy_ctx(ctx);
+			return ret == -EINVAL ? HM_EXIT_USAGE : HM_EXIT_FAIL;
+		}
+		if (!json)
+			printf("simulation scenario: %u node(s), %u workload(s), %u phase(s), %s "
+			       "time model; run it with hotmem sim --config %s\n\n",
+			       sc.desc.nr_nodes, sc.nr_wl, sc.nr_phases,
+			       hm_sim_time_name(sc.desc.time), argv[optind + 1]);
+		hm_scenario_release(&sc);
 	}
 	if (json)
 		ret = hm_print_json(hm_config_dump(ctx, &cfg));

@@ -20,7 +20,7 @@
 
 typedef struct hm_cfg_reader rd_t;
 
-static const char *const scn_sections[] = { "machine", "sim", "workloads", "phases", NULL };
+const char *const hm_scenario_sections[] = { "machine", "sim", "workloads", "phases", NULL };
 
 /* A plain number (integer or fraction) at least @min. */
 static int read_double(rd_t *c, struct json_object *v, double min, double *out)
@@ -385,7 +385,7 @@ int hm_scenario_parse(const char *text, size_t len, const char *name, struct hm_
 
 	memset(sc, 0, sizeof(*sc));
 	/* the monitor's sections, checked by the configuration loader */
-	ret = hm_config_parse(text, len, name, scn_sections, &ctx, &cfg, err, errlen);
+	ret = hm_config_parse(text, len, name, hm_scenario_sections, &ctx, &cfg, err, errlen);
 	if (ret)
 		return ret;
 	sc->has_schemes = hm_nr_schemes(ctx) > 0;
@@ -562,7 +562,6 @@ static void drop_policy(struct runner *r)
 static int new_policy(struct runner *r, const struct hm_sc_phase *p)
 {
 	const struct hm_scenario *sc = r->sc;
-	static const char *const sections[] = { "machine", "sim", "workloads", "phases", NULL };
 
 	if (r->kind != HM_SIM_POL_HOTMEM) {
 		r->pol = hm_sim_baseline_new(r->sim, r->kind, &sc->prm);
@@ -575,7 +574,7 @@ static int new_policy(struct runner *r, const struct hm_sc_phase *p)
 		unsigned int n;
 		int ret;
 
-		ret = hm_config_parse(sc->text, sc->len, sc->name, sections, &r->ctx, &r->cfg, r->err,
+		ret = hm_config_parse(sc->text, sc->len, sc->name, hm_scenario_sections, &r->ctx, &r->cfg, r->err,
 				      r->errlen);
 		if (ret)
 			return ret;

@@ -72,6 +72,9 @@ struct hm_sc_result {
 	double wall_s;
 };
 
+/* The top-level sections a scenario adds to a configuration, NULL-terminated. */
+extern const char *const hm_scenario_sections[];
+
 /*
  * Parse a scenario (the whole file, @name for messages). Return: 0;
  * -EINVAL with "NAME: $.path: what" in @err; -ENOMEM.

@@ -169,6 +169,34 @@ static void test_bad_args(void **state)
 	done(&r);
 }
 
+/* config check reads a scenario's sections too. */
+static void test_config_check(void **state)
+{
+	char path[] = "/tmp/hm-cc-XXXXXX";
+	const char *a[] = { "config", "check", cfg, NULL };
+	const char *b[] = { "config", "check", path, NULL };
+	static const char bad_json[] = "{\"version\": 1, \"workloads\": [\"uniform:size=1M\"], "
+				       "\"machine\": {\"page_size\": \"8K\"}}";
+	struct run r;
+	int fd;
+
+	(void)state;
+	run(&r, a);
+	assert_int_equal(code(&r), 0);
+	assert_non_null(strstr(r.out, "simulation scenario: 2 node(s), 1 workload(s), 1 phase(s)"));
+	done(&r);
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, bad_json, sizeof(bad_json) - 1), (ssize_t)sizeof(bad_json) - 1);
+	close(fd);
+	run(&r, b);
+	assert_int_equal(code(&r), 2);
+	assert_one_error_line(&r, "hotmem: config: ");
+	assert_non_null(strstr(r.err, "$.machine: page_size: 4KiB or 2MiB, not 8192"));
+	done(&r);
+	unlink(path);
+}
+
 /* The demo: its keys, and the goal every phase must meet. */
 static void test_demo(void **state)
 {
@@ -216,6 +244,7 @@ int main(void)
 		cmocka_unit_test(test_out_files),
 		cmocka_unit_test(test_bad_scenarios),
 		cmocka_unit_test(test_bad_args),
+		cmocka_unit_test(test_config_check),
 		cmocka_unit_test(test_demo),
 	};
 	const char *src = getenv("TESTS_DATA");
