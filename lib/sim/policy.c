@@ -598,10 +598,9 @@ struct hm_sim_pol *hm_sim_hotmem_new(struct hm_sim *s, struct hm_ctx *ctx, char 
 	}
 	p->ops = (struct hm_ops){
 		.target_ranges = ops_target_ranges,
-		.prepare_access = (s->d.sources & HM_SIM_SRC_ABIT) || !ctx->nr_sources ?
-					  ops_prepare : NULL,
-		.check_access = (s->d.sources & HM_SIM_SRC_ABIT) || !ctx->nr_sources ?
-					ops_check : NULL,
+		/* DAMON's own check only when no report source feeds the monitor */
+		.prepare_access = ctx->nr_sources ? NULL : ops_prepare,
+		.check_access = ctx->nr_sources ? NULL : ops_check,
 		.apply = ops_apply,
 		.node_mem = ops_node_mem,
 		.range_on_node = ops_range_on_node,

@@ -169,6 +169,59 @@ static void test_bad_args(void **state)
 	done(&r);
 }
 
+/*
+ * Without report sources hotmem samples Accessed bits as DAMON does, and
+ * still finds and promotes the hot set.
+ */
+static void test_damon_sampling(void **state)
+{
+	static const char json[] =
+		"{\"version\": 1, \"monitor\": {\"sample_interval\": \"10ms\", "
+		"\"aggr_interval\": \"100ms\", \"min_region_size\": \"4KiB\"}, "
+		"\"targets\": [{\"space\": \"phys\", \"ranges\": [[\"0\", \"64MiB\"], "
+		"[\"64MiB\", \"320MiB\"]]}], "
+		"\"schemes\": [{\"name\": \"pull\", \"action\": \"migrate_hot\", \"node\": 0, "
+		"\"access_pattern\": {\"access_rate\": [\"50%\", \"100%\"]}, "
+		"\"quota\": {\"size\": \"8MiB\", \"reset_interval\": \"1s\"}, "
+		"\"filters\": [{\"type\": \"addr\", \"start\": \"64MiB\", \"end\": \"320MiB\", "
+		"\"allow\": true}]}], "
+		"\"machine\": {\"nodes\": [{\"capacity\": \"64MiB\"}, {\"capacity\": \"256MiB\"}], "
+		"\"alloc\": \"interleave\", \"alloc_weights\": [1, 3]}, "
+		"\"sim\": {\"tick\": \"10ms\", \"sources\": \"none\", \"tlb_entries\": 0}, "
+		"\"workloads\": [\"hotset:size=128M,hot=16M,frac=0.9,rate=1M\"], "
+		"\"phases\": [{\"name\": \"one\", \"duration\": \"3s\"}]}";
+	char path[] = "/tmp/hm-damon-XXXXXX";
+	const char *a[] = { "sim", "--config", path, "--compare", "static,hotmem", "--json", NULL };
+	struct json_object *o, *p, *st, *hm, *v;
+	struct run r;
+	int fd = mkstemp(path);
+
+	(void)state;
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, json, sizeof(json) - 1), (ssize_t)sizeof(json) - 1);
+	close(fd);
+	run(&r, a);
+	assert_int_equal(code(&r), 0);
+	o = parse_json(r.out);
+	json_object_object_get_ex(o, "policies", &p);
+	st = json_object_array_get_idx(p, 0);
+	hm = json_object_array_get_idx(p, 1);
+	json_object_object_get_ex(hm, "promoted_bytes", &v);
+	assert_true(json_object_get_uint64(v) > 0);
+	json_object_object_get_ex(hm, "hot_fast_pct", &v);
+	{
+		struct json_object *w;
+
+		json_object_object_get_ex(st, "hot_fast_pct", &w);
+		if (json_object_get_double(v) < json_object_get_double(w) + 20)
+			fail_msg("hot set in DRAM: hotmem %.1f%%, static %.1f%%",
+				 json_object_get_double(v), json_object_get_double(w));
+	}
+	json_object_put(o);
+	done(&r);
+	unlink(path);
+}
+
 /* config check reads a scenario's sections too. */
 static void test_config_check(void **state)
 {
@@ -245,6 +298,7 @@ int main(void)
 		cmocka_unit_test(test_bad_scenarios),
 		cmocka_unit_test(test_bad_args),
 		cmocka_unit_test(test_config_check),
+		cmocka_unit_test(test_damon_sampling),
 		cmocka_unit_test(test_demo),
 	};
 	const char *src = getenv("TESTS_DATA");
