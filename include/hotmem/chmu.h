@@ -312,6 +312,13 @@ void hm_chmu_access(struct hm_chmu *d, uint64_t dpa, unsigned int access_flags);
  */
 void hm_chmu_access_n(struct hm_chmu *d, uint64_t dpa, unsigned int access_flags, uint64_t n);
 /*
+ * @reads reads then @writes writes of the unit holding @dpa, @access_flags'
+ * other bits (HM_ACCESS_TEE) applying to all: the same as the two calls of
+ * hm_chmu_access_n(), with one tracker update.
+ */
+void hm_chmu_access_rw(struct hm_chmu *d, uint64_t dpa, unsigned int access_flags,
+		       uint64_t reads, uint64_t writes);
+/*
  * Move the device's clock to @now_ns (never back), completing operations
  * and ending epochs on the way, in time order. Interrupts are delivered
  * from here (and from register writes that free ring space).

@@ -18,9 +18,40 @@ struct hm_rand {
 };
 
 void hm_rand_seed(struct hm_rand *rng, uint64_t seed);
-uint64_t hm_rand_next(struct hm_rand *rng);
+
+static inline uint64_t hm_rand_rotl(uint64_t x, int k)
+{
+	return (x << k) | (x >> (64 - k));
+}
+
+/* The next 64 random bits. Inline: the simulator draws several per access. */
+static inline uint64_t hm_rand_next(struct hm_rand *rng)
+{
+	uint64_t *s = rng->s;
+	uint64_t result = hm_rand_rotl(s[1] * 5, 7) * 9;
+	uint64_t t = s[1] << 17;
+
+	s[2] ^= s[0];
+	s[3] ^= s[1];
+	s[1] ^= s[2];
+	s[0] ^= s[3];
+	s[2] ^= t;
+	s[3] = hm_rand_rotl(s[3], 45);
+	return result;
+}
+
+uint64_t hm_rand_below_slow(struct hm_rand *rng, uint64_t n, unsigned __int128 m);
+
 /* Uniform in [0, n); n = 0 gives 0. Unbiased (Lemire's method). */
-uint64_t hm_rand_below(struct hm_rand *rng, uint64_t n);
+static inline uint64_t hm_rand_below(struct hm_rand *rng, uint64_t n)
+{
+	unsigned __int128 m = (unsigned __int128)hm_rand_next(rng) * n;
+
+	if (__builtin_expect((uint64_t)m < n, 0))
+		return hm_rand_below_slow(rng, n, m);
+	return (uint64_t)(m >> 64);
+}
+
 /* Uniform in [l, r), as DAMON's damon_rand(l, r); r <= l gives l. */
 uint64_t hm_rand_range(struct hm_rand *rng, uint64_t l, uint64_t r);
 /* True with probability num/den. */

@@ -874,27 +874,31 @@ static void count_n(struct hm_chmu *d, unsigned int idx, uint64_t unit, uint64_t
 	}
 }
 
-void hm_chmu_access_n(struct hm_chmu *d, uint64_t dpa, unsigned int flags, uint64_t n)
+void hm_chmu_access_rw(struct hm_chmu *d, uint64_t dpa, unsigned int flags, uint64_t reads,
+		       uint64_t writes)
 {
-	unsigned int i;
+	unsigned int i, rf = flags & ~(unsigned int)HM_ACCESS_WRITE, wf = rf | HM_ACCESS_WRITE;
+	uint64_t all = reads + writes;
 
-	if (!n)
+	if (!all)
 		return;
 	for (i = 0; i < d->desc.nr_instances; i++) {
 		struct inst *in = &d->in[i];
-		uint64_t range = dpa >> HM_CHMU_RANGE_SHIFT, pass = n;
+		uint64_t range = dpa >> HM_CHMU_RANGE_SHIFT, n, pass;
 
 		if (!in->enabled)
 			continue;
-		in->st.accesses += n;
-		if (!type_matches(in->type, flags)) {
-			in->st.type_filtered += n;
+		in->st.accesses += all;
+		n = (type_matches(in->type, rf) ? reads : 0) +
+		    (type_matches(in->type, wf) ? writes : 0);
+		in->st.type_filtered += all - n;
+		if (!n)
 			continue;
-		}
 		if (dpa >= d->desc.capacity || !(in->bitmap[range / 64] >> (range % 64) & 1)) {
 			in->st.range_filtered += n;
 			continue;
 		}
+		pass = n;
 		if (in->ds_random) {
 			uint64_t left = n;
 
@@ -915,6 +919,14 @@ void hm_chmu_access_n(struct hm_chmu *d, uint64_t dpa, unsigned int flags, uint6
 		in->st.sampled_out += n - pass;
 		count_n(d, i, dpa >> in->unit_log2, pass);
 	}
+}
+
+void hm_chmu_access_n(struct hm_chmu *d, uint64_t dpa, unsigned int flags, uint64_t n)
+{
+	if (flags & HM_ACCESS_WRITE)
+		hm_chmu_access_rw(d, dpa, flags, 0, n);
+	else
+		hm_chmu_access_rw(d, dpa, flags, n, 0);
 }
 
 /* ---- time ------------------------------------------------------------------------ */

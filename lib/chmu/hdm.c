@@ -63,13 +63,24 @@ uint64_t hm_hdm_dpa_to_hpa(const struct hm_hdm_decoder *d, uint64_t dpa_off)
 int hm_hdm_hpa_to_dpa(const struct hm_hdm_decoder *d, uint64_t hpa, uint64_t *dpa_off,
 		      uint32_t *pos)
 {
-	uint64_t off, g = d->granularity;
+	uint32_t ways = d->ways ? d->ways : 1;
+	uint64_t off, chunk;
+	unsigned int gs;
 
 	if (hpa < d->hpa_base || hpa - d->hpa_base >= d->hpa_size)
 		return -ERANGE;
+	/* the granularity is a power of two (hm_hdm_check): shifts, not divisions */
+	gs = (unsigned int)__builtin_ctz(d->granularity ? d->granularity : 1);
 	off = hpa - d->hpa_base;
-	*pos = (uint32_t)((off / g) % d->ways);
-	*dpa_off = off / (g * d->ways) * g + off % g;
+	chunk = off >> gs;
+	if (!(ways & (ways - 1))) {
+		*pos = (uint32_t)(chunk & (ways - 1));
+		chunk >>= __builtin_ctz(ways);
+	} else {
+		*pos = (uint32_t)(chunk % ways);
+		chunk /= ways;
+	}
+	*dpa_off = chunk << gs | (off & (((uint64_t)1 << gs) - 1));
 	return 0;
 }
 

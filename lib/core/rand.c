@@ -15,11 +15,6 @@ static uint64_t splitmix64(uint64_t *x)
 	return z ^ (z >> 31);
 }
 
-static inline uint64_t rotl(uint64_t x, int k)
-{
-	return (x << k) | (x >> (64 - k));
-}
-
 void hm_rand_seed(struct hm_rand *rng, uint64_t seed)
 {
 	int i;
@@ -28,38 +23,20 @@ void hm_rand_seed(struct hm_rand *rng, uint64_t seed)
 		rng->s[i] = splitmix64(&seed);
 }
 
-uint64_t hm_rand_next(struct hm_rand *rng)
+/*
+ * The rare end of Lemire's method: the low half of the first product @m
+ * fell below n, so products whose low half is below (2^64 mod n) are
+ * rejected and drawn again. n = 0 lands here too and gives 0.
+ */
+uint64_t hm_rand_below_slow(struct hm_rand *rng, uint64_t n, unsigned __int128 m)
 {
-	uint64_t *s = rng->s;
-	uint64_t result = rotl(s[1] * 5, 7) * 9;
-	uint64_t t = s[1] << 17;
-
-	s[2] ^= s[0];
-	s[3] ^= s[1];
-	s[1] ^= s[2];
-	s[0] ^= s[3];
-	s[2] ^= t;
-	s[3] = rotl(s[3], 45);
-	return result;
-}
-
-uint64_t hm_rand_below(struct hm_rand *rng, uint64_t n)
-{
-	unsigned __int128 m;
-	uint64_t lo;
+	uint64_t thresh;
 
 	if (!n)
 		return 0;
-	m = (unsigned __int128)hm_rand_next(rng) * n;
-	lo = (uint64_t)m;
-	if (lo < n) {
-		uint64_t thresh = -n % n;
-
-		while (lo < thresh) {
-			m = (unsigned __int128)hm_rand_next(rng) * n;
-			lo = (uint64_t)m;
-		}
-	}
+	thresh = -n % n;
+	while ((uint64_t)m < thresh)
+		m = (unsigned __int128)hm_rand_next(rng) * n;
 	return (uint64_t)(m >> 64);
 }
 

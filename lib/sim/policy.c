@@ -166,7 +166,7 @@ static uint64_t oracle_mark(struct hm_sim_pol *p)
 		const struct run *r = &s->runs[s->by_rate[i]];
 
 		for (v = r->v0; v < r->v1 && room; v++) {
-			if (s->pt[v] == NO_FRAME)
+			if (s->pg[v].frame == NO_FRAME)
 				continue;
 			p->mark[v] = 1;
 			room--;
@@ -332,7 +332,7 @@ static void memtis_threshold(struct hm_sim_pol *p)
 
 	memset(p->hist, 0, sizeof(p->hist));
 	for (v = 0; v < s->nr_v; v++)
-		if (s->pt[v] != NO_FRAME)
+		if (s->pg[v].frame != NO_FRAME)
 			p->hist[log2_bin((uint32_t)p->rd[v] + p->wr[v]) > 16 ?
 					16 : log2_bin((uint32_t)p->rd[v] + p->wr[v])]++;
 	p->thr_bin = 17;
@@ -750,7 +750,7 @@ bool hm_sim_pol_accuracy(struct hm_sim_pol *p, double *precision, double *recall
 		for (v = 0; v < s->nr_v; v++) {
 			bool d = p->kind == HM_SIM_POL_MEMTIS ? memtis_hot(p, v) : hemem_hot(p, v);
 
-			if (!d || s->pt[v] == NO_FRAME)
+			if (!d || s->pg[v].frame == NO_FRAME)
 				continue;
 			det++;
 			tp += hm_sim_page_hot(s, v);
@@ -770,7 +770,7 @@ bool hm_sim_pol_accuracy(struct hm_sim_pol *p, double *precision, double *recall
 		return false;
 	}
 	for (v = 0; v < s->nr_v; v++)
-		truth += s->pt[v] != NO_FRAME && hm_sim_page_hot(s, v);
+		truth += s->pg[v].frame != NO_FRAME && hm_sim_page_hot(s, v);
 	*precision = det ? (double)tp / (double)det : 0;
 	*recall = truth ? (double)tp / (double)truth : 0;
 	return true;

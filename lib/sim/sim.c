@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include <hotmem/rand.h>
 #include <hotmem/sim.h>
@@ -239,6 +240,33 @@ int hm_sim_check_desc(const struct hm_sim_desc *d, char *err, size_t errlen)
 	return 0;
 }
 
+/* ---- big arrays ------------------------------------------------------------------ */
+
+/*
+ * The page table and reverse map get mappings of their own, with huge pages
+ * asked for (THP in "madvise" mode serves only those who ask): the access
+ * path looks pages up at random, and a 4 KiB-page TLB misses on nearly each.
+ * Resizing keeps the contents; @len 0 unmaps.
+ */
+static void *big_resize(void *p, size_t old, size_t len)
+{
+	void *q;
+
+	if (!len) {
+		if (p)
+			munmap(p, old);
+		return NULL;
+	}
+	if (p)
+		q = mremap(p, old, len, MREMAP_MAYMOVE);
+	else
+		q = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (q == MAP_FAILED)
+		return NULL;
+	madvise(q, len, MADV_HUGEPAGE);	/* a hint: without THP it stays 4 KiB pages */
+	return q;
+}
+
 /* ---- frames ---------------------------------------------------------------------- */
 
 static int frame_node(const struct hm_sim *s, uint32_t f)
@@ -267,7 +295,7 @@ static void frame_free(struct hm_sim *s, uint32_t f)
 
 static void map_page(struct hm_sim *s, uint64_t v, uint32_t f)
 {
-	s->pt[v] = f;
+	s->pg[v].frame = f;
 	s->rmap[f] = (uint32_t)v;
 }
 
@@ -444,6 +472,58 @@ static int runs_of(struct hm_sim *s, uint32_t wl)
  * The runs of every workload: in address order, with their rates, the true
  * hot set, the TLB-resident pages, and the clairvoyant hit ratio.
  */
+/* poisson() below this mean searches; a table pays off for runs this long */
+#define POIS_MAX_LAM	30
+#define POIS_MIN_PAGES	256
+#define POIS_MAX_K	1000
+
+static int pois_build(struct hm_sim *s, struct run *r)
+{
+	struct pois_tab *t;
+	double p = r->emlam, c = p;
+	uint32_t k = 0, j = 0;
+
+	if (s->nr_pois == s->cap_pois) {
+		size_t cap = s->cap_pois ? 2 * s->cap_pois : 16;
+		struct pois_tab *n = realloc(s->pois, cap * sizeof(*n));
+
+		if (!n)
+			return -ENOMEM;
+		s->pois = n;
+		s->cap_pois = cap;
+	}
+	t = &s->pois[s->nr_pois];
+	t->at = (uint32_t)s->nr_cdf;
+	/* until the sum stops growing: past that the search would run to its cap */
+	for (;;) {
+		if (s->nr_cdf == s->cap_cdf) {
+			size_t cap = s->cap_cdf ? 2 * s->cap_cdf : 1024;
+			double *n = realloc(s->cdf, cap * sizeof(*n));
+
+			if (!n)
+				return -ENOMEM;
+			s->cdf = n;
+			s->cap_cdf = cap;
+		}
+		s->cdf[s->nr_cdf++] = c;
+		if (k + 1 >= POIS_MAX_K)
+			break;
+		p *= r->lam / (k + 1);
+		if (c + p == c)
+			break;
+		k++;
+		c += p;
+	}
+	t->n = (uint32_t)(s->nr_cdf - t->at);
+	for (j = 0, k = 0; j < POIS_GUIDE; j++) {
+		while (k + 1 < t->n && s->cdf[t->at + k] < (double)j / POIS_GUIDE)
+			k++;
+		t->guide[j] = (uint16_t)k;
+	}
+	r->pois = (int32_t)s->nr_pois++;
+	return 0;
+}
+
 static int rebuild_runs(struct hm_sim *s)
 {
 	uint32_t *idx;
@@ -521,11 +601,19 @@ static int rebuild_runs(struct hm_sim *s)
 	free(s->by_rate);
 	s->by_rate = idx;
 	s->hot_pages = 0;
+	s->nr_pois = 0;
+	s->nr_cdf = 0;
 	for (i = 0; i < s->nr_runs; i++) {
 		struct run *r = &s->runs[i];
 
 		r->lam = r->rate * (double)s->d.tick_ns / 1e9;
 		r->emlam = exp(-r->lam);
+		r->pois = -1;
+		if (r->lam >= 0.1 && r->lam < POIS_MAX_LAM && r->v1 - r->v0 >= POIS_MIN_PAGES) {
+			ret = pois_build(s, r);
+			if (ret)
+				return ret;
+		}
 		if (r->hot)
 			s->hot_pages += r->v1 - r->v0;
 	}
@@ -608,23 +696,22 @@ static int open_workloads(struct hm_sim *s, const struct hm_sim_workload *w, uns
 	}
 	if (max_v > s->nr_v) {
 		uint64_t old = s->nr_v, v;
-		uint32_t *pt = realloc(s->pt, max_v * sizeof(*pt));
-		uint8_t *pf;
-		uint32_t *cnt, *mv, *hint;
+		struct vpage *pg = big_resize(s->pg, old * sizeof(*pg), max_v * sizeof(*pg));
+		uint32_t *hint, *mv;
 
-		if (pt)
-			s->pt = pt;
-		pf = pt ? realloc(s->pf, max_v) : NULL;
-		if (pf)
-			s->pf = pf;
-		cnt = pf ? realloc(s->cnt, max_v * sizeof(*cnt)) : NULL;
-		if (cnt)
-			s->cnt = cnt;
-		mv = cnt ? realloc(s->moved_ms, max_v * sizeof(*mv)) : NULL;
-		if (mv)
-			s->moved_ms = mv;
-		hint = mv ? realloc(s->hint_ms, max_v * sizeof(*hint)) : NULL;
-		if (!hint) {
+		if (pg)
+			s->pg = pg;
+		hint = pg ? big_resize(s->hint_ms, old * sizeof(*hint), max_v * sizeof(*hint)) :
+			    NULL;
+		if (hint)
+			s->hint_ms = hint;
+		mv = hint ? big_resize(s->moved_ms, old * sizeof(*mv), max_v * sizeof(*mv)) : NULL;
+		if (!mv) {
+			/* the old size stays: shrink back so later frees match */
+			if (hint)
+				s->hint_ms = big_resize(hint, max_v * sizeof(*hint), old * sizeof(*hint));
+			if (pg)
+				s->pg = big_resize(pg, max_v * sizeof(*pg), old * sizeof(*pg));
 			for (i = 0; i < n; i++) {
 				hm_workload_free(tmp[i].gen);
 				free(tmp[i].buf);
@@ -633,13 +720,11 @@ static int open_workloads(struct hm_sim *s, const struct hm_sim_workload *w, uns
 			     (unsigned long long)max_v);
 			return -ENOMEM;
 		}
-		s->hint_ms = hint;
+		s->moved_ms = mv;
 		for (v = old; v < max_v; v++) {
-			s->pt[v] = NO_FRAME;
-			s->pf[v] = 0;
-			s->cnt[v] = 0;
-			s->moved_ms[v] = 0;
+			s->pg[v] = (struct vpage){ .frame = NO_FRAME };
 			s->hint_ms[v] = 0;
+			s->moved_ms[v] = 0;
 		}
 		s->nr_v = max_v;
 	}
@@ -739,6 +824,10 @@ static int open_devices(struct hm_sim *s, char *err, size_t errlen)
 				     ret == -ENODEV ? hm_chmu_last_error(v->d, 0) : strerror(-ret));
 				return -EINVAL;
 			}
+			/* where a page spans units or devices, its accesses need a line */
+			if ((1ull << v->p.unit_log2) < s->d.page_size ||
+			    (v->dec.ways > 1 && v->dec.granularity < s->d.page_size))
+				s->chmu_sub_page = true;
 			/* device time = simulated time + t0 */
 			v->t0 = hm_chmu_now(v->d);
 			v->next_ev = hm_chmu_next_event(v->d);
@@ -773,7 +862,7 @@ struct hm_sim *hm_sim_new(const struct hm_sim_desc *d, const struct hm_sim_workl
 	}
 	s->node_f0[d->nr_nodes] = f;
 	s->nr_frames = f;
-	s->rmap = malloc(f * sizeof(*s->rmap));
+	s->rmap = big_resize(NULL, 0, f * sizeof(*s->rmap));
 	if (!s->rmap)
 		goto oom;
 	for (i = 0; i < d->nr_nodes; i++) {
@@ -804,6 +893,7 @@ struct hm_sim *hm_sim_new(const struct hm_sim_desc *d, const struct hm_sim_workl
 		s->tlb = calloc((size_t)HM_SIM_MAX_CPUS * d->tlb_entries, sizeof(*s->tlb));
 		if (!s->tlb)
 			goto oom;
+		s->tlb_m = UINT64_MAX / d->tlb_entries + 1;
 	}
 	if (open_workloads(s, w, n, err, errlen))
 		goto fail;
@@ -836,14 +926,14 @@ void hm_sim_free(struct hm_sim *s)
 		free(s->free_stack[i]);
 	for (i = 0; i < HM_SIM_NR_SRC; i++)
 		free(s->rep[i].r);
-	free(s->rmap);
-	free(s->pt);
-	free(s->pf);
-	free(s->cnt);
-	free(s->moved_ms);
-	free(s->hint_ms);
+	big_resize(s->rmap, s->nr_frames * sizeof(*s->rmap), 0);
+	big_resize(s->pg, s->nr_v * sizeof(*s->pg), 0);
+	big_resize(s->hint_ms, s->nr_v * sizeof(*s->hint_ms), 0);
+	big_resize(s->moved_ms, s->nr_v * sizeof(*s->moved_ms), 0);
 	free(s->runs);
 	free(s->by_rate);
+	free(s->pois);
+	free(s->cdf);
 	free(s->touched);
 	free(s->tlb);
 	free(s);
@@ -871,7 +961,7 @@ int hm_sim_populate(struct hm_sim *s)
 		for (v = sp->base >> s->shift; v < (sp->base + sp->size) >> s->shift; v++) {
 			uint32_t f;
 
-			if (s->pt[v] != NO_FRAME)
+			if (s->pg[v].frame != NO_FRAME)
 				continue;
 			f = policy_frame(s);
 			if (f == NO_FRAME)
@@ -887,11 +977,11 @@ int hm_sim_repopulate(struct hm_sim *s)
 	uint64_t v;
 
 	for (v = 0; v < s->nr_v; v++) {
-		if (s->pt[v] == NO_FRAME)
+		if (s->pg[v].frame == NO_FRAME)
 			continue;
-		frame_free(s, s->pt[v]);
-		s->pt[v] = NO_FRAME;
-		s->pf[v] = 0;
+		frame_free(s, s->pg[v].frame);
+		s->pg[v].frame = NO_FRAME;
+		s->pg[v].pf = 0;
 	}
 	/* the free lists pop in ascending order again */
 	for (v = 0; v < s->d.nr_nodes; v++) {
@@ -935,16 +1025,16 @@ uint32_t hm_sim_page_shift(const struct hm_sim *s)
 
 int hm_sim_page_node(const struct hm_sim *s, uint64_t v)
 {
-	if (v >= s->nr_v || s->pt[v] == NO_FRAME)
+	if (v >= s->nr_v || s->pg[v].frame == NO_FRAME)
 		return -1;
-	return frame_node(s, s->pt[v]);
+	return frame_node(s, s->pg[v].frame);
 }
 
 uint64_t hm_sim_page_phys(const struct hm_sim *s, uint64_t v)
 {
-	if (v >= s->nr_v || s->pt[v] == NO_FRAME)
+	if (v >= s->nr_v || s->pg[v].frame == NO_FRAME)
 		return UINT64_MAX;
-	return (uint64_t)s->pt[v] << s->shift;
+	return (uint64_t)s->pg[v].frame << s->shift;
 }
 
 uint64_t hm_sim_phys_page(const struct hm_sim *s, uint64_t pa)
@@ -979,7 +1069,7 @@ int hm_sim_node_rank(const struct hm_sim *s, unsigned int rank)
 
 uint32_t hm_sim_page_count(const struct hm_sim *s, uint64_t v)
 {
-	return v < s->nr_v ? s->cnt[v] : 0;
+	return v < s->nr_v ? s->pg[v].cnt : 0;
 }
 
 double hm_sim_page_rate(const struct hm_sim *s, uint64_t v)
@@ -1002,9 +1092,9 @@ bool hm_sim_abit(struct hm_sim *s, uint64_t v, bool clear)
 
 	if (v >= s->nr_v)
 		return false;
-	a = s->pf[v] & PF_ABIT;
+	a = s->pg[v].pf & PF_ABIT;
 	if (clear)
-		s->pf[v] &= (uint8_t)~PF_ABIT;
+		s->pg[v].pf &= (uint8_t)~PF_ABIT;
 	return a;
 }
 
@@ -1032,6 +1122,18 @@ void hm_sim_count_drops(struct hm_sim *s, unsigned int src, uint64_t n)
 
 /* ---- migration ------------------------------------------------------------------- */
 
+/*
+ * CPU @cpu's TLB entry for page @v: v mod entries, by Lemire's
+ * multiply-and-shift for 32-bit operands instead of a division per access.
+ */
+static inline uint32_t *tlb_entry(const struct hm_sim *s, uint32_t cpu, uint64_t v)
+{
+	uint64_t lo = s->tlb_m * (uint32_t)v;
+	uint32_t slot = (uint32_t)(((unsigned __int128)lo * s->d.tlb_entries) >> 64);
+
+	return &s->tlb[(size_t)cpu * s->d.tlb_entries + slot];
+}
+
 static void tlb_shootdown(struct hm_sim *s, uint64_t v)
 {
 	uint32_t c;
@@ -1039,7 +1141,7 @@ static void tlb_shootdown(struct hm_sim *s, uint64_t v)
 	if (!s->tlb)
 		return;
 	for (c = 0; c < HM_SIM_MAX_CPUS; c++) {
-		uint32_t *e = &s->tlb[(size_t)c * s->d.tlb_entries + v % s->d.tlb_entries];
+		uint32_t *e = tlb_entry(s, c, v);
 
 		if (*e == v + 1)
 			*e = 0;
@@ -1051,9 +1153,9 @@ static int move_page(struct hm_sim *s, uint64_t v, int nid, bool account)
 	uint32_t f, old;
 	int from;
 
-	if (v >= s->nr_v || s->pt[v] == NO_FRAME)
+	if (v >= s->nr_v || s->pg[v].frame == NO_FRAME)
 		return -ENOENT;
-	old = s->pt[v];
+	old = s->pg[v].frame;
 	from = frame_node(s, old);
 	if (from == nid)
 		return -EEXIST;
@@ -1090,12 +1192,12 @@ static int move_page(struct hm_sim *s, uint64_t v, int nid, bool account)
 		else
 			s->cur.demoted += s->d.page_size;
 		s->cur.moves++;
-		if ((s->pf[v] & PF_MOVED) && !!(s->pf[v] & PF_UP) != up &&
+		if ((s->pg[v].pf & PF_MOVED) && !!(s->pg[v].pf & PF_UP) != up &&
 		    (ms - s->moved_ms[v]) * 1000000ull <= s->d.bounce_ns) {
 			s->cur.bounces++;
 			s->tot.bounces++;
 		}
-		s->pf[v] = (uint8_t)((s->pf[v] & ~PF_UP) | PF_MOVED | (up ? PF_UP : 0));
+		s->pg[v].pf = (uint8_t)((s->pg[v].pf & ~PF_UP) | PF_MOVED | (up ? PF_UP : 0));
 		s->moved_ms[v] = (uint32_t)ms;
 		s->tot.promoted += up ? s->d.page_size : 0;
 		s->tot.demoted += up ? 0 : s->d.page_size;
@@ -1155,6 +1257,19 @@ static void rep_add(struct hm_sim *s, unsigned int src, uint64_t pa, uint64_t si
 	r->source = (uint8_t)src;
 }
 
+/* A Poisson count for run @r by its table: the first k whose cdf reaches u. */
+static inline uint32_t poisson_tab(struct hm_sim *s, const struct run *r)
+{
+	const struct pois_tab *t = &s->pois[r->pois];
+	const double *cdf = s->cdf + t->at;
+	double u = (double)(hm_rand_next(&s->rng) >> 11) * 0x1p-53;
+	uint32_t k = t->guide[(uint32_t)(u * POIS_GUIDE)];
+
+	while (k < t->n && u > cdf[k])
+		k++;
+	return k < t->n ? k : POIS_MAX_K;
+}
+
 static uint32_t poisson(struct hm_sim *s, double lam, double emlam)
 {
 	double u, p, c;
@@ -1188,8 +1303,8 @@ static uint32_t rround(struct hm_sim *s, double x)
 	return (uint32_t)f + ((double)(hm_rand_next(&s->rng) >> 11) * 0x1p-53 < x - f);
 }
 
-static void chmu_access(struct hm_sim *s, int node, uint64_t pa, unsigned int flags, uint64_t n,
-			uint64_t t)
+static void chmu_access(struct hm_sim *s, int node, uint64_t pa, unsigned int flags,
+			uint64_t reads, uint64_t writes, uint64_t t)
 {
 	uint64_t dpa;
 	uint32_t pos;
@@ -1209,20 +1324,20 @@ static void chmu_access(struct hm_sim *s, int node, uint64_t pa, unsigned int fl
 			dev_drain(s, v);
 		}
 	}
-	if (n == 1)
-		hm_chmu_access(v->d, dpa, flags);
+	if (reads + writes == 1)
+		hm_chmu_access(v->d, dpa, flags | (writes ? HM_ACCESS_WRITE : 0));
 	else
-		hm_chmu_access_n(v->d, dpa, flags, n);
+		hm_chmu_access_rw(v->d, dpa, flags, reads, writes);
 }
 
 static void hint_fault(struct hm_sim *s, uint64_t v, uint32_t cpu, uint64_t t)
 {
 	uint64_t lat = t / 1000000 >= s->hint_ms[v] ? (t / 1000000 - s->hint_ms[v]) * 1000000 : 0;
 
-	s->pf[v] &= (uint8_t)~PF_PROT;
+	s->pg[v].pf &= (uint8_t)~PF_PROT;
 	if (s->d.sources & HM_SIM_SRC_HINT)
-		rep_add(s, SRC_HINT, (uint64_t)s->pt[v] << s->shift, s->d.page_size, 1, cpu,
-			frame_node(s, s->pt[v]), false, t);
+		rep_add(s, SRC_HINT, (uint64_t)s->pg[v].frame << s->shift, s->d.page_size, 1, cpu,
+			frame_node(s, s->pg[v].frame), false, t);
 	if (s->pol.fault)
 		s->pol.fault(s, s->pol.priv, v, lat, t);
 }
@@ -1231,7 +1346,7 @@ static int ensure_mapped(struct hm_sim *s, uint64_t v)
 {
 	uint32_t f;
 
-	if (s->pt[v] != NO_FRAME)
+	if (s->pg[v].frame != NO_FRAME)
 		return 0;
 	f = policy_frame(s);
 	if (f == NO_FRAME)
@@ -1240,21 +1355,27 @@ static int ensure_mapped(struct hm_sim *s, uint64_t v)
 	return 0;
 }
 
-static void note_touch(struct hm_sim *s, uint64_t v, uint32_t n)
+static void __attribute__((noinline)) touched_grow(struct hm_sim *s)
 {
-	if (!s->cnt[v]) {
-		if (s->nr_touched == s->cap_touched) {
-			size_t cap = s->cap_touched ? s->cap_touched * 2 : 4096;
-			uint32_t *t = realloc(s->touched, cap * sizeof(*t));
+	size_t cap = s->cap_touched ? s->cap_touched * 2 : 4096;
+	uint32_t *t = realloc(s->touched, cap * sizeof(*t));
 
-			if (!t)
-				return;	/* the count stays; only its reset is late */
-			s->touched = t;
-			s->cap_touched = cap;
-		}
-		s->touched[s->nr_touched++] = (uint32_t)v;
+	if (!t)
+		return;
+	s->touched = t;
+	s->cap_touched = cap;
+}
+
+static inline void note_touch(struct hm_sim *s, uint64_t v, uint32_t n)
+{
+	if (!s->pg[v].cnt) {
+		if (s->nr_touched == s->cap_touched)
+			touched_grow(s);
+		/* without room the count stays; only its reset is late */
+		if (s->nr_touched < s->cap_touched)
+			s->touched[s->nr_touched++] = (uint32_t)v;
 	}
-	s->cnt[v] += n;
+	s->pg[v].cnt += n;
 }
 
 /* One access (access-level model). */
@@ -1268,23 +1389,23 @@ static int access_one(struct hm_sim *s, struct wl_state *w, const struct hm_acce
 		return 0;
 	if (ensure_mapped(s, v))
 		return -ENOMEM;
-	if (s->pf[v] & PF_PROT)
+	if (s->pg[v].pf & PF_PROT)
 		hint_fault(s, v, a->cpu, t);
-	pa = ((uint64_t)s->pt[v] << s->shift) | (a->addr & (s->d.page_size - 1));
-	node = frame_node(s, s->pt[v]);
+	pa = ((uint64_t)s->pg[v].frame << s->shift) | (a->addr & (s->d.page_size - 1));
+	node = frame_node(s, s->pg[v].frame);
 	s->tick_acc[node]++;
 	if (write)
 		s->tick_wr[node]++;
 	note_touch(s, v, 1);
 	if (s->tlb) {
-		uint32_t *e = &s->tlb[(size_t)a->cpu * s->d.tlb_entries + v % s->d.tlb_entries];
+		uint32_t *e = tlb_entry(s, a->cpu, v);
 
 		if (*e != v + 1) {
 			*e = (uint32_t)(v + 1);
-			s->pf[v] |= PF_ABIT;
+			s->pg[v].pf |= PF_ABIT;
 		}
 	} else {
-		s->pf[v] |= PF_ABIT;
+		s->pg[v].pf |= PF_ABIT;
 	}
 	pf = w->pf_thr && hm_rand_next(&s->rng) < w->pf_thr;
 	if ((s->d.sources & HM_SIM_SRC_IBS) && !pf && !--w->ibs_left) {
@@ -1293,50 +1414,86 @@ static int access_one(struct hm_sim *s, struct wl_state *w, const struct hm_acce
 			write, t);
 	}
 	if (s->d.sources & HM_SIM_SRC_CHMU)
-		chmu_access(s, node, pa, a->flags, 1, t);
+		chmu_access(s, node, pa, a->flags & ~(unsigned int)HM_ACCESS_WRITE, !write, write, t);
 	return 0;
 }
 
+/*
+ * The CPU and the line of an epoch-model access, drawn only where a source
+ * reports them: most pages of a tick never need either.
+ */
+static inline uint32_t page_cpu(struct hm_sim *s, const struct wl_state *w)
+{
+	uint32_t cpus = w->w.spec.cpus;
+
+	return w->w.cpu_base + (cpus > 1 ? (uint32_t)hm_rand_below(&s->rng, cpus) : 0);
+}
+
+static inline uint64_t page_line(struct hm_sim *s, const struct hm_workload_spec *sp)
+{
+	return s->d.page_size > sp->line ?
+		       hm_rand_below(&s->rng, s->d.page_size / sp->line) * sp->line : 0;
+}
+
 /* @n accesses to page @v in one tick (epoch model). */
-static int access_page(struct hm_sim *s, struct wl_state *w, const struct run *r, uint64_t v,
-		       uint32_t n, uint64_t t)
+static inline __attribute__((always_inline)) int
+access_page(struct hm_sim *s, struct wl_state *w, const struct run *r, uint64_t v,
+	    uint32_t n, uint64_t t)
 {
 	const struct hm_workload_spec *sp = &w->w.spec;
-	uint32_t cpu = w->w.cpu_base + (sp->cpus > 1 ? (uint32_t)hm_rand_below(&s->rng, sp->cpus) : 0);
 	uint32_t writes = sp->write_ppm ? rround(s, n * (sp->write_ppm / 1e6)) : 0;
-	uint64_t pa, line;
+	uint64_t pa;
 	int node;
 
 	if (ensure_mapped(s, v))
 		return -ENOMEM;
-	if (s->pf[v] & PF_PROT)
-		hint_fault(s, v, cpu, t);
-	line = s->d.page_size > sp->line ?
-		       hm_rand_below(&s->rng, s->d.page_size / sp->line) * sp->line : 0;
-	pa = ((uint64_t)s->pt[v] << s->shift) + line;
-	node = frame_node(s, s->pt[v]);
+	if (s->pg[v].pf & PF_PROT)
+		hint_fault(s, v, page_cpu(s, w), t);
+	pa = (uint64_t)s->pg[v].frame << s->shift;
+	node = frame_node(s, s->pg[v].frame);
 	s->tick_acc[node] += n;
 	s->tick_wr[node] += writes;
 	note_touch(s, v, n);
 	if (v - r->v0 >= r->tlb_pages)
-		s->pf[v] |= PF_ABIT;
+		s->pg[v].pf |= PF_ABIT;
 	if (s->d.sources & HM_SIM_SRC_IBS) {
 		uint32_t seen = w->w.prefetch_ppm ? n - rround(s, n * (w->w.prefetch_ppm / 1e6)) : n;
-		double m = (double)seen / s->d.ibs_period;
-		uint32_t k = m < 0.05 ? ((double)(hm_rand_next(&s->rng) >> 11) * 0x1p-53 < m)
-				      : poisson(s, m, exp(-m));
+		uint32_t k = 0;
 
+		/* the access model's countdown, run over this page's @seen accesses at once */
+		while (seen >= w->ibs_left) {
+			seen -= (uint32_t)w->ibs_left;
+			k++;
+			w->ibs_left = 1 + hm_rand_below(&s->rng, 2ull * s->d.ibs_period - 1);
+		}
+		w->ibs_left -= seen;
 		if (k)
-			rep_add(s, SRC_IBS, pa, 0, k, cpu, node, writes > n / 2, t);
+			rep_add(s, SRC_IBS, pa + page_line(s, sp), 0, k, page_cpu(s, w), node,
+				writes > n / 2, t);
 	}
-	if (s->d.sources & HM_SIM_SRC_CHMU) {
-		if (n > writes)
-			chmu_access(s, node, pa, 0, n - writes, t);
-		if (writes)
-			chmu_access(s, node, pa, HM_ACCESS_WRITE, writes, t);
-	}
+	if (s->d.sources & HM_SIM_SRC_CHMU)
+		chmu_access(s, node, s->chmu_sub_page ? pa + page_line(s, sp) : pa, 0, n - writes,
+			    writes, t);
 	return 0;
 }
+
+/*
+ * Random pages miss the cache on the page table and the counters; the
+ * generator's buffer says which pages come next, so their lines are
+ * fetched this many accesses early and the misses overlap.
+ */
+#define PREFETCH_AHEAD	16
+
+/*
+ * A macro, not a function: GCC 12 finds a function that only prefetches
+ * free of side effects and deletes its calls.
+ */
+#define prefetch_page(s, v)                       \
+	do {                                      \
+		uint64_t v_ = (v);                \
+		if (v_ < (s)->nr_v)               \
+			__builtin_prefetch(&(s)->pg[v_]); \
+	} while (0)
 
 static int tick_access(struct hm_sim *s, uint64_t t1)
 {
@@ -1356,6 +1513,16 @@ static int tick_access(struct hm_sim *s, uint64_t t1)
 			a = &w->buf[w->at];
 			if (a->time_ns + w->t0 >= t1)
 				break;
+			if (w->at + PREFETCH_AHEAD < w->n) {
+				const struct hm_access *n = &w->buf[w->at + PREFETCH_AHEAD];
+				uint32_t cpu = n->cpu + w->w.cpu_base;
+
+				prefetch_page(s, n->addr >> s->shift);
+				if (s->tlb)
+					__builtin_prefetch(tlb_entry(s, cpu < HM_SIM_MAX_CPUS ? cpu :
+									HM_SIM_MAX_CPUS - 1,
+								     n->addr >> s->shift));
+			}
 			a->time_ns += w->t0;
 			a->cpu += w->w.cpu_base;
 			if (a->cpu >= HM_SIM_MAX_CPUS)
@@ -1382,7 +1549,8 @@ static int tick_epoch(struct hm_sim *s, uint64_t t0, uint64_t t1)
 			continue;
 		if (r->lam >= 0.1) {
 			for (v = r->v0; v < r->v1; v++) {
-				uint32_t c = poisson(s, r->lam, r->emlam);
+				uint32_t c = r->pois >= 0 ? poisson_tab(s, r) :
+							    poisson(s, r->lam, r->emlam);
 
 				if (c && access_page(s, w, r, v, c, mid))
 					return -ENOMEM;
@@ -1415,9 +1583,9 @@ static void scan_abits(struct hm_sim *s, uint64_t t)
 	for (f = 0; f < s->nr_frames; f++) {
 		uint32_t v = s->rmap[f];
 
-		if (v == NO_FRAME || !(s->pf[v] & PF_ABIT))
+		if (v == NO_FRAME || !(s->pg[v].pf & PF_ABIT))
 			continue;
-		s->pf[v] &= (uint8_t)~PF_ABIT;
+		s->pg[v].pf &= (uint8_t)~PF_ABIT;
 		rep_add(s, SRC_ABIT, f << s->shift, s->d.page_size, 1, 0, frame_node(s, (uint32_t)f),
 			false, t);
 	}
@@ -1433,9 +1601,9 @@ static void scan_hint(struct hm_sim *s, uint64_t t)
 		uint64_t v = s->hint_cursor++ % s->nr_v;
 
 		seen++;
-		if (s->pt[v] == NO_FRAME)
+		if (s->pg[v].frame == NO_FRAME)
 			continue;
-		s->pf[v] |= PF_PROT;
+		s->pg[v].pf |= PF_PROT;
 		s->hint_ms[v] = (uint32_t)(t / 1000000);
 		left--;
 	}
@@ -1499,8 +1667,11 @@ int hm_sim_run(struct hm_sim *s, uint64_t until_ns)
 		size_t k;
 		int ret;
 
-		for (k = 0; k < s->nr_touched; k++)
-			s->cnt[s->touched[k]] = 0;
+		for (k = 0; k < s->nr_touched; k++) {
+			if (k + PREFETCH_AHEAD < s->nr_touched)
+				__builtin_prefetch(&s->pg[s->touched[k + PREFETCH_AHEAD]]);
+			s->pg[s->touched[k]].cnt = 0;
+		}
 		s->nr_touched = 0;
 		for (i = 0; i < HM_SIM_NR_SRC; i++)
 			s->rep[i].n = 0;
@@ -1561,8 +1732,11 @@ int hm_sim_run(struct hm_sim *s, uint64_t until_ns)
 			for (k = 0; k < s->nr_touched; k++) {
 				uint64_t v = s->touched[k];
 
-				rep_add(s, SRC_ORACLE, (uint64_t)s->pt[v] << s->shift, s->d.page_size,
-					s->cnt[v], 0, frame_node(s, s->pt[v]), false, t1);
+				if (k + PREFETCH_AHEAD < s->nr_touched)
+					prefetch_page(s, s->touched[k + PREFETCH_AHEAD]);
+
+				rep_add(s, SRC_ORACLE, (uint64_t)s->pg[v].frame << s->shift, s->d.page_size,
+					s->pg[v].cnt, 0, frame_node(s, s->pg[v].frame), false, t1);
 			}
 		for (i = 0; i < HM_SIM_NR_SRC; i++) {
 			s->cur.reports[i] += s->rep[i].n;
@@ -1590,10 +1764,10 @@ static double hot_fast_share(const struct hm_sim *s)
 		if (!r->hot)
 			continue;
 		for (v = r->v0; v < r->v1; v++) {
-			if (s->pt[v] == NO_FRAME)
+			if (s->pg[v].frame == NO_FRAME)
 				continue;
 			all++;
-			on += s->pt[v] >= s->node_f0[fast] && s->pt[v] < s->node_f0[fast + 1];
+			on += s->pg[v].frame >= s->node_f0[fast] && s->pg[v].frame < s->node_f0[fast + 1];
 		}
 	}
 	return all ? (double)on / (double)all : 0;
@@ -1642,12 +1816,12 @@ int hm_sim_check(const struct hm_sim *s, char *err, size_t errlen)
 	unsigned int i;
 
 	for (v = 0; v < s->nr_v; v++) {
-		if (s->pt[v] == NO_FRAME)
+		if (s->pg[v].frame == NO_FRAME)
 			continue;
 		mapped++;
-		if (s->pt[v] >= s->nr_frames || s->rmap[s->pt[v]] != v) {
+		if (s->pg[v].frame >= s->nr_frames || s->rmap[s->pg[v].frame] != v) {
 			errf(err, errlen, "page %llu maps frame %u whose reverse map disagrees",
-			     (unsigned long long)v, s->pt[v]);
+			     (unsigned long long)v, s->pg[v].frame);
 			return -EUCLEAN;
 		}
 	}

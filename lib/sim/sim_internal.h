@@ -18,14 +18,36 @@
 /* source indices (bit positions of HM_SIM_SRC_*) */
 enum { SRC_ORACLE, SRC_CHMU, SRC_IBS, SRC_ABIT, SRC_HINT };
 
+/* A virtual page: what the access path touches, together in 12 bytes. */
+struct vpage {
+	uint32_t frame;		/* NO_FRAME when not mapped */
+	uint32_t cnt;		/* accesses this tick */
+	uint8_t pf;		/* PF_* */
+};
+
 /* Pages [v0, v1) of one workload with the same rate. */
 struct run {
 	uint64_t v0, v1;
 	double rate;		/* accesses per second, per page */
 	double lam, emlam;	/* per tick, and exp(-lam) */
 	uint64_t tlb_pages;	/* the first pages of the run stay in the TLB */
+	int32_t pois;		/* its Poisson table in hm_sim.pois, or -1 */
 	uint32_t wl;
 	bool hot;
+};
+
+/*
+ * The cumulative Poisson distribution for one run's rate, so that a dense
+ * run draws each page's count with one uniform and a short search instead
+ * of a product per step: cdf[at .. at + n) in hm_sim.cdf, built with the
+ * same recurrence as the search it replaces (the same draws give the same
+ * counts), and guide[j] the first k whose cdf reaches j / POIS_GUIDE.
+ */
+#define POIS_GUIDE	32
+
+struct pois_tab {
+	uint32_t at, n;
+	uint16_t guide[POIS_GUIDE];
 };
 
 struct wl_state {
@@ -63,11 +85,9 @@ struct hm_sim {
 	uint64_t now, now_dev;
 
 	uint64_t nr_v;
-	uint32_t *pt;
-	uint8_t *pf;
-	uint32_t *cnt;
-	uint32_t *moved_ms;
-	uint32_t *hint_ms;
+	struct vpage *pg;	/* per virtual page */
+	uint32_t *hint_ms;	/* simulated ms a page was unmapped for a hint fault */
+	uint32_t *moved_ms;	/* simulated ms of a page's last move */
 	uint32_t *touched;
 	size_t nr_touched, cap_touched;
 
@@ -84,13 +104,19 @@ struct hm_sim {
 	struct run *runs;
 	size_t nr_runs, cap_runs;
 	uint32_t *by_rate;
+	struct pois_tab *pois;
+	size_t nr_pois, cap_pois;
+	double *cdf;
+	size_t nr_cdf, cap_cdf;
 	double total_rate, oracle_share;
 	uint64_t hot_pages;
 	uint64_t runs_gen;
 
 	uint32_t *tlb;
+	uint64_t tlb_m;		/* 2^64 / tlb_entries, rounded up */
 	struct dev *devs;
 	unsigned int nr_devs;
+	bool chmu_sub_page;	/* a CHMU unit is smaller than a page: the line matters */
 	int node_dev[HM_SIM_MAX_NODES];
 	struct rep_buf rep[HM_SIM_NR_SRC];
 	uint64_t next_abit, next_hint, hint_cursor;

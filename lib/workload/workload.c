@@ -244,6 +244,8 @@ static int check(const struct hm_workload_spec *s, char *err, size_t errlen)
 			    (unsigned long long)s->base, (unsigned long long)s->line);
 	if (s->base + s->size < s->base)
 		return hm_errmsg(err, errlen, "base + size goes past the end of the address space");
+	if (!s->rate)
+		return hm_errmsg(err, errlen, "rate: 0 accesses per second; give a positive count");
 	if (s->kind == HM_WORKLOAD_ZIPF) {
 		if (!s->gran || s->gran % s->line || s->size % s->gran)
 			return hm_errmsg(err, errlen, "gran: %llu must be a multiple of line (%llu) that "
@@ -427,7 +429,8 @@ static uint64_t zipf_draw(const struct zipf *z, struct hm_rand *rng)
 struct hm_workload {
 	struct hm_workload_spec spec;
 	struct hm_rand rng;
-	uint64_t i;		/* accesses made */
+	uint64_t t_ns, t_rem;	/* the next access's time: i * 1e9 / rate, and the remainder */
+	uint64_t step_ns, step_rem;	/* 1e9 / rate, and 1e9 % rate */
 	uint64_t write_thr;	/* a draw below this is a write */
 	uint64_t tee_thr;
 	uint64_t hot_thr;
@@ -462,6 +465,8 @@ struct hm_workload *hm_workload_new(const struct hm_workload_spec *spec, uint64_
 		return NULL;
 	w->spec = *spec;
 	hm_rand_seed(&w->rng, seed);
+	w->step_ns = 1000000000u / spec->rate;
+	w->step_rem = 1000000000u % spec->rate;
 	w->write_thr = ppm_threshold(spec->write_ppm);
 	w->tee_thr = ppm_threshold(spec->tee_ppm);
 	w->hot_thr = ppm_threshold(spec->frac_ppm);
@@ -556,7 +561,8 @@ static uint64_t next_addr(struct hm_workload *w, uint64_t time_ns)
 		break;
 	}
 	case HM_WORKLOAD_HOTSET:
-		hm_workload_advance(w, time_ns);
+		if (time_ns >= w->next_move_ns)
+			hm_workload_advance(w, time_ns);
 		if (!w->cold_lines || hm_rand_next(&w->rng) < w->hot_thr) {
 			off = w->hot_off + hm_rand_below(&w->rng, w->hot_lines) * s->line;
 		} else {
@@ -577,10 +583,17 @@ void hm_workload_fill(struct hm_workload *w, struct hm_access *out, size_t n)
 	const struct hm_workload_spec *s = &w->spec;
 	size_t k;
 
-	for (k = 0; k < n; k++, w->i++) {
+	for (k = 0; k < n; k++) {
 		struct hm_access *a = &out[k];
 
-		a->time_ns = (uint64_t)((unsigned __int128)w->i * 1000000000u / s->rate);
+		/* floor(i * 1e9 / rate), stepped exactly without a division */
+		a->time_ns = w->t_ns;
+		w->t_ns += w->step_ns;
+		w->t_rem += w->step_rem;
+		if (w->t_rem >= s->rate) {
+			w->t_rem -= s->rate;
+			w->t_ns++;
+		}
 		a->addr = next_addr(w, a->time_ns);
 		a->cpu = s->cpus > 1 ? (uint32_t)hm_rand_below(&w->rng, s->cpus) : 0;
 		a->flags = 0;
