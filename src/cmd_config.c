@@ -54,7 +54,8 @@ static void print_bound(uint64_t v, uint64_t max, bool size)
 		printf("%llu", (unsigned long long)v);
 }
 
-static void print_scheme(const struct hm_scheme *s, const char *name, unsigned int i)
+static void print_scheme(const struct hm_scheme *s, const char *name, unsigned int i,
+			 uint64_t samples)
 {
 	const struct hm_access_pattern *p = &s->pattern;
 	char a[32], b[32];
@@ -84,6 +85,11 @@ static void print_scheme(const struct hm_scheme *s, const char *name, unsigned i
 	printf(" windows; applied every %s\n",
 	       s->apply_interval_us ? dur(s->apply_interval_us, a, sizeof(a)) :
 				      "aggregation interval");
+	/* percentages become counts as DAMON's do: rounded down, 5% of 10 is 0 */
+	if (p->rate && p->min_nr_accesses && p->min_nr_accesses * samples / 100 == 0)
+		printf("      note: access rate %u%% is 0 of %llu samples per aggregation, so it "
+		       "also matches regions never accessed\n", p->min_nr_accesses,
+		       (unsigned long long)samples);
 	if (hm_quota_is_set(&s->quota)) {
 		printf("      quota per %s:", dur(s->quota.reset_interval_ms * 1000, a, sizeof(a)));
 		if (s->quota.sz)
@@ -180,7 +186,8 @@ static void print_summary(const char *path, const struct hm_ctx *ctx,
 	printf("schemes: %u\n", hm_nr_schemes(ctx));
 	i = 0;
 	hm_for_each_scheme(s, ctx) {
-		print_scheme(s, i < cfg->nr_schemes ? cfg->scheme_names[i] : "", i);
+		print_scheme(s, i < cfg->nr_schemes ? cfg->scheme_names[i] : "", i,
+			     at->aggr_interval_us / (at->sample_interval_us ? at->sample_interval_us : 1));
 		i++;
 	}
 }

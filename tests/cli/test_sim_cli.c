@@ -289,6 +289,37 @@ static void test_demo(void **state)
 	done(&r);
 }
 
+/*
+ * examples/chmu-only.json: the demo's schemes with the CHMU alone. The
+ * CHMU sees no DRAM traffic, so the push scheme finds no hot DRAM region
+ * and the pull scheme, whose goal never counts DRAM's hot memory, fills
+ * DRAM: the 30% phase ends far above its target.
+ */
+static void test_chmu_only_push_blind(void **state)
+{
+	char path[4096];
+	const char *a[] = { "sim", "--config", path, "--json", "--out", "-", NULL };
+	const char *src = getenv("EXAMPLES_SRC");
+	struct json_object *o, *pols, *ph, *p, *x;
+	struct run r;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/chmu-only.json", src ? src : "examples");
+	run(&r, a);
+	assert_int_equal(code(&r), 0);
+	o = parse_json(r.out);
+	assert_true(json_object_object_get_ex(o, "policies", &pols));
+	assert_true(json_object_object_get_ex(json_object_array_get_idx(pols, 0), "phases", &ph));
+	assert_int_equal(json_object_array_length(ph), 2);
+	p = json_object_array_get_idx(ph, 1);
+	assert_true(json_object_object_get_ex(p, "mean_pct", &x));
+	if (json_object_get_double(x) < 60)
+		fail_msg("CHMU only, 30%% target: DRAM share %.2f%%; a blind push should leave "
+			 "it far above", json_object_get_double(x));
+	json_object_put(o);
+	done(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -300,6 +331,7 @@ int main(void)
 		cmocka_unit_test(test_config_check),
 		cmocka_unit_test(test_damon_sampling),
 		cmocka_unit_test(test_demo),
+		cmocka_unit_test(test_chmu_only_push_blind),
 	};
 	const char *src = getenv("TESTS_DATA");
 

@@ -6,6 +6,7 @@
  * source's bias, and the perf text parsers.
  */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -240,6 +241,116 @@ static void test_numab_threshold(void **state)
 	hm_sim_free(s);
 }
 
+/*
+ * A hand-checked machine for the sampled baselines: single-page workloads
+ * with exact per-tick counts. The access model spaces a stream's accesses
+ * evenly, so a page at rate R per second gets R/100 accesses in each 10 ms
+ * tick, and a sampler period of 1 reports every one of them.
+ */
+static struct hm_sim *one_page_machine(uint64_t fast_pages, const uint32_t *rates,
+				       const bool *writes, unsigned int n)
+{
+	struct hm_sim_workload w[8];
+	struct hm_sim_desc d;
+	char spec[128];
+	unsigned int i;
+
+	hm_sim_default_desc(&d);
+	d.nodes[0].capacity = fast_pages * 4096;
+	d.nodes[1].capacity = 64 * 4096;
+	d.nodes[1].devices = 0;
+	d.time = HM_SIM_TIME_ACCESS;
+	d.tick_ns = 10 * MS;
+	d.sources = HM_SIM_SRC_IBS;
+	d.ibs_period = 1;
+	d.alloc = HM_SIM_ALLOC_BIND;
+	d.bind_node = 1;
+	for (i = 0; i < n; i++) {
+		snprintf(spec, sizeof(spec), "uniform:base=%u,size=4K,rate=%u,write=%s", i * 4096,
+			 rates[i], writes[i] ? "100%" : "0");
+		wl(&w[i], spec);
+	}
+	return mk(&d, w, n, 1);
+}
+
+static struct hm_sim_pol *sampled_policy(struct hm_sim *s, enum hm_sim_policy_kind k)
+{
+	struct hm_sim_baseline_params prm;
+	struct hm_sim_pol *p;
+
+	hm_sim_baseline_defaults(&prm);
+	prm.interval_ns = 10 * MS;	/* act every tick */
+	p = hm_sim_baseline_new(s, k, &prm);
+	assert_non_null(p);
+	hm_sim_set_policy(s, hm_sim_pol_policy(p));
+	return p;
+}
+
+/*
+ * HeMem: hot at 8 sampled reads or 4 sampled writes; every count halves
+ * when one reaches 18. Per tick, A reads 7, B writes 4, C reads 3, D writes 3.
+ */
+static void test_hemem_thresholds(void **state)
+{
+	static const uint32_t rate[] = { 700, 400, 300, 300 };
+	static const bool write[] = { false, true, false, true };
+	struct hm_sim *s = one_page_machine(4, rate, write, 4);
+	struct hm_sim_pol *p = sampled_policy(s, HM_SIM_POL_HEMEM);
+
+	(void)state;
+	/* tick 1: A 7 reads (< 8), B 4 writes (hot), C 3, D 3 */
+	assert_int_equal(hm_sim_run(s, 10 * MS), 0);
+	assert_int_equal(hm_sim_page_node(s, 0), 1);
+	assert_int_equal(hm_sim_page_node(s, 1), 0);
+	assert_int_equal(hm_sim_page_node(s, 2), 1);
+	assert_int_equal(hm_sim_page_node(s, 3), 1);
+	/* tick 2: A 14 reads and D 6 writes are hot; C's 6 reads are not */
+	assert_int_equal(hm_sim_run(s, 20 * MS), 0);
+	assert_int_equal(hm_sim_page_node(s, 0), 0);
+	assert_int_equal(hm_sim_page_node(s, 3), 0);
+	assert_int_equal(hm_sim_page_node(s, 2), 1);
+	/*
+	 * tick 3: A reaches 21 >= 18 and everything halves, C's 9 reads to 4:
+	 * without the cooling C would be hot now. Ticks 4 and 5 leave it at
+	 * 7, then 10 halved to 5.
+	 */
+	assert_int_equal(hm_sim_run(s, 50 * MS), 0);
+	assert_int_equal(hm_sim_page_node(s, 2), 1);
+	checked(s);
+	hm_sim_pol_free(p);
+	hm_sim_free(s);
+}
+
+/*
+ * Memtis: counts in log2 bins, and the hot threshold the lowest bin whose
+ * pages and all above fit the fast node. Six pages sampled 1, 2, 4, 8, 16
+ * and 32 times a tick sit in bins 1 to 6.
+ */
+static void test_memtis_threshold_fits(void **state)
+{
+	static const uint32_t rate[] = { 100, 200, 400, 800, 1600, 3200 };
+	static const bool write[6] = { false };
+	uint64_t fast;
+
+	(void)state;
+	for (fast = 2; fast <= 3; fast++) {
+		struct hm_sim *s = one_page_machine(fast, rate, write, 6);
+		struct hm_sim_pol *p = sampled_policy(s, HM_SIM_POL_MEMTIS);
+		uint64_t v;
+
+		assert_int_equal(hm_sim_run(s, 10 * MS), 0);
+		/* 3 fast pages: bins 4-6 fit (threshold 8 samples); 2: bins 5-6 (16) */
+		for (v = 0; v < 6; v++)
+			if (hm_sim_page_node(s, v) != (v >= 6 - fast ? 0 : 1))
+				fail_msg("%llu fast pages: page %llu (%u samples) on node %d",
+					 (unsigned long long)fast, (unsigned long long)v,
+					 rate[v] / 100, hm_sim_page_node(s, v));
+		checked(s);
+		hm_sim_pol_free(p);
+		hm_sim_free(s);
+	}
+}
+
 /* The sampler misses the prefetch share; the CHMU and the oracle do not. */
 static void test_ibs_prefetch_bias(void **state)
 {
@@ -379,6 +490,8 @@ int main(void)
 		cmocka_unit_test(test_oracle_bounds_all),
 		cmocka_unit_test(test_time_models_agree),
 		cmocka_unit_test(test_numab_threshold),
+		cmocka_unit_test(test_hemem_thresholds),
+		cmocka_unit_test(test_memtis_threshold_fits),
 		cmocka_unit_test(test_ibs_prefetch_bias),
 		cmocka_unit_test(test_abit_tlb_bias),
 		cmocka_unit_test(test_bad_desc),
