@@ -17,5 +17,6 @@
 #include <hotmem/chmu.h>
 #include <hotmem/chmu_host.h>
 #include <hotmem/sim.h>
+#include <hotmem/tier.h>
 
 #endif /* HOTMEM_HOTMEM_H */
