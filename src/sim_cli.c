@@ -260,29 +260,22 @@ int hm_sim_cli_run(const char *cmd, const struct hm_scenario *sc, const char *co
 	struct hm_sc_result res[HM_SIM_NR_POLICIES];
 	char csv[HM_SIM_NR_POLICIES][4096];
 	const char *names[HM_SIM_NR_POLICIES];
-	char list[256], *p, *save = NULL, err[1024];
+	char list[256], err[1024];
+	const char *bad;
 	struct prog pg = { 0 };
-	unsigned int n = 0, i, ph;
+	unsigned int n, i, ph;
 	uint64_t total = 0;
-	int ret = HM_EXIT_OK;
+	int ret = HM_EXIT_OK, k;
 
 	snprintf(list, sizeof(list), "%s", compare ? compare : sc->policies);
-	for (p = strtok_r(list, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
-		int k = hm_sim_policy_parse(p);
-
-		if (k < 0)
-			return hm_usage_err(cmd, "--compare", "'%s' is not a policy (static, "
-					    "oracle-bound, oracle-real, numab, memtis, hemem, hotmem)",
-					    p);
-		for (i = 0; i < n; i++)
-			if (kinds[i] == (enum hm_sim_policy_kind)k)
-				break;
-		if (i < n)
-			continue;
-		if (k == HM_SIM_POL_HOTMEM && !sc->has_schemes)
+	k = hm_sim_policy_list(list, kinds, &bad);
+	if (k < 0)
+		return hm_usage_err(cmd, "--compare", "'%s' is not a policy (" HM_SIM_POLICY_NAMES ")",
+				    bad);
+	n = (unsigned int)k;
+	for (i = 0; i < n; i++)
+		if (kinds[i] == HM_SIM_POL_HOTMEM && !sc->has_schemes)
 			return hm_usage_err(cmd, "--compare", "hotmem needs schemes in %s", sc->name);
-		kinds[n++] = (enum hm_sim_policy_kind)k;
-	}
 	if (!n)
 		return hm_usage_err(cmd, "--compare", "no policy given");
 	if (out) {

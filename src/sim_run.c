@@ -213,15 +213,15 @@ static int read_preset(rd_t *c, struct json_object *v, struct hm_chmu_desc *d)
 
 static int read_policies(rd_t *c, struct json_object *v, char *buf, size_t len)
 {
-	char tmp[256], *p, *save = NULL;
+	enum hm_sim_policy_kind kinds[HM_SIM_NR_POLICIES];
+	char tmp[256];
+	const char *bad;
 
 	if (hm_cfg_read_string(c, v, buf, len))
 		return -EINVAL;
 	snprintf(tmp, sizeof(tmp), "%s", buf);
-	for (p = strtok_r(tmp, ",", &save); p; p = strtok_r(NULL, ",", &save))
-		if (hm_sim_policy_parse(p) < 0)
-			return hm_cfg_fail(c, "'%s' is not a policy (static, oracle-bound, "
-					   "oracle-real, numab, memtis, hemem, hotmem)", p);
+	if (hm_sim_policy_list(tmp, kinds, &bad) < 0)
+		return hm_cfg_fail(c, "'%s' is not a policy (" HM_SIM_POLICY_NAMES ")", bad);
 	return 0;
 }
 
@@ -546,6 +546,32 @@ static int check_goal_names(struct runner *r, const struct hm_sc_phase *p)
 	return 0;
 }
 
+/*
+ * Set phase @p's goals on the context's schemes and commit them, as
+ * DAMON's commit does: at a phase's start and live between phases.
+ */
+static int commit_goals(struct runner *r, const struct hm_sc_phase *p)
+{
+	struct hm_scheme *tmp;
+	unsigned int n;
+	int ret;
+
+	if (check_goal_names(r, p))
+		return -EINVAL;
+	tmp = calloc(hm_nr_schemes(r->ctx) + 1, sizeof(*tmp));
+	if (!tmp) {
+		snprintf(r->err, r->errlen, "%s: out of memory", r->sc->name);
+		return -ENOMEM;
+	}
+	set_goals(r->ctx, &r->cfg, p, tmp, &n);
+	ret = hm_commit_schemes(r->ctx, tmp, n);
+	free(tmp);
+	if (ret)
+		snprintf(r->err, r->errlen, "%s: phase '%s': the goals were refused", r->sc->name,
+			 p->name);
+	return ret;
+}
+
 static void drop_policy(struct runner *r)
 {
 	hm_sim_pol_free(r->pol);
@@ -570,28 +596,16 @@ static int new_policy(struct runner *r, const struct hm_sc_phase *p)
 			return -ENOMEM;
 		}
 	} else {
-		struct hm_scheme *tmp;
-		unsigned int n;
 		int ret;
 
-		ret = hm_config_parse(sc->text, sc->len, sc->name, hm_scenario_sections, &r->ctx, &r->cfg, r->err,
-				      r->errlen);
+		ret = hm_config_parse(sc->text, sc->len, sc->name, hm_scenario_sections, &r->ctx,
+				      &r->cfg, r->err, r->errlen);
 		if (ret)
 			return ret;
 		r->have_cfg = true;
-		if (check_goal_names(r, p))
-			return -EINVAL;
-		tmp = calloc(hm_nr_schemes(r->ctx) + 1, sizeof(*tmp));
-		if (!tmp)
-			return -ENOMEM;
-		set_goals(r->ctx, &r->cfg, p, tmp, &n);
-		ret = hm_commit_schemes(r->ctx, tmp, n);
-		free(tmp);
-		if (ret) {
-			snprintf(r->err, r->errlen, "%s: phase '%s': the goals were refused",
-				 sc->name, p->name);
+		ret = commit_goals(r, p);
+		if (ret)
 			return ret;
-		}
 		r->pol = hm_sim_hotmem_new(r->sim, r->ctx, r->err, r->errlen);
 		if (!r->pol) {
 			if (errno == ENOMEM)
@@ -605,21 +619,9 @@ static int new_policy(struct runner *r, const struct hm_sc_phase *p)
 
 static int live_goals(struct runner *r, const struct hm_sc_phase *p)
 {
-	struct hm_scheme *tmp;
-	unsigned int n;
-	int ret;
-
 	if (!p->nr_goals || r->kind != HM_SIM_POL_HOTMEM)
 		return 0;
-	if (check_goal_names(r, p))
-		return -EINVAL;
-	tmp = calloc(hm_nr_schemes(r->ctx) + 1, sizeof(*tmp));
-	if (!tmp)
-		return -ENOMEM;
-	set_goals(r->ctx, &r->cfg, p, tmp, &n);
-	ret = hm_commit_schemes(r->ctx, tmp, n);
-	free(tmp);
-	return ret;
+	return commit_goals(r, p);
 }
 
 static double first_goal_bp(struct hm_ctx *ctx)

@@ -311,6 +311,15 @@ enum hm_sim_policy_kind {
 const char *hm_sim_policy_name(enum hm_sim_policy_kind k);
 /* Return: the kind, or -EINVAL. */
 int hm_sim_policy_parse(const char *name);
+/* The names hm_sim_policy_parse() takes, for error messages. */
+#define HM_SIM_POLICY_NAMES "static, oracle-bound, oracle-real, numab, memtis, hemem, hotmem"
+/*
+ * The comma-separated policy names in @buf (cut up, as strtok does) as
+ * kinds in @kinds[HM_SIM_NR_POLICIES], each once, in the order given.
+ * Return: their number (0 for an empty list); -EINVAL with *@bad at the
+ * first name that is no policy.
+ */
+int hm_sim_policy_list(char *buf, enum hm_sim_policy_kind *kinds, const char **bad);
 
 /**
  * struct hm_sim_baseline_params - the baselines' knobs (docs/sim.md).

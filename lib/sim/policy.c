@@ -35,6 +35,26 @@ int hm_sim_policy_parse(const char *name)
 	return -EINVAL;
 }
 
+int hm_sim_policy_list(char *buf, enum hm_sim_policy_kind *kinds, const char **bad)
+{
+	char *p, *save = NULL;
+	int n = 0, i;
+
+	for (p = strtok_r(buf, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
+		int k = hm_sim_policy_parse(p);
+
+		if (k < 0) {
+			*bad = p;
+			return -EINVAL;
+		}
+		for (i = 0; i < n && kinds[i] != (enum hm_sim_policy_kind)k; i++)
+			;
+		if (i == n)
+			kinds[n++] = (enum hm_sim_policy_kind)k;
+	}
+	return n;
+}
+
 void hm_sim_baseline_defaults(struct hm_sim_baseline_params *p)
 {
 	memset(p, 0, sizeof(*p));

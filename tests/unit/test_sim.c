@@ -5,6 +5,7 @@
  * two time models agreeing, the baselines' defining behaviour, each
  * source's bias, and the perf text parsers.
  */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -351,6 +352,23 @@ static void test_memtis_threshold_fits(void **state)
 	}
 }
 
+/* Policy lists: names in order, each once, tpp for numab; the first bad name. */
+static void test_policy_list(void **state)
+{
+	enum hm_sim_policy_kind k[HM_SIM_NR_POLICIES];
+	char good[] = "hotmem,static,tpp,hotmem,numab", bad_list[] = "static,foo,bar", none[] = "";
+	const char *bad = NULL;
+
+	(void)state;
+	assert_int_equal(hm_sim_policy_list(good, k, &bad), 3);
+	assert_int_equal(k[0], HM_SIM_POL_HOTMEM);
+	assert_int_equal(k[1], HM_SIM_POL_STATIC);
+	assert_int_equal(k[2], HM_SIM_POL_NUMAB);
+	assert_int_equal(hm_sim_policy_list(bad_list, k, &bad), -EINVAL);
+	assert_string_equal(bad, "foo");
+	assert_int_equal(hm_sim_policy_list(none, k, &bad), 0);
+}
+
 /* The sampler misses the prefetch share; the CHMU and the oracle do not. */
 static void test_ibs_prefetch_bias(void **state)
 {
@@ -492,6 +510,7 @@ int main(void)
 		cmocka_unit_test(test_numab_threshold),
 		cmocka_unit_test(test_hemem_thresholds),
 		cmocka_unit_test(test_memtis_threshold_fits),
+		cmocka_unit_test(test_policy_list),
 		cmocka_unit_test(test_ibs_prefetch_bias),
 		cmocka_unit_test(test_abit_tlb_bias),
 		cmocka_unit_test(test_bad_desc),
