@@ -18,6 +18,8 @@ OPTIONAL=(
 	clang                 # make fuzz: libFuzzer targets
 	libclang-rt-14-dev    # make fuzz: the libFuzzer and sanitizer runtimes for clang 14
 	qemu-system-x86       # real-kernel tests (a stock Debian kernel under QEMU)
+	busybox-static        # real-kernel tests: the guest's shell and tools
+	cpio                  # real-kernel tests: packing the guest's initramfs
 	gnuplot-nox           # plots of records and simulator runs
 	libcxl-dev            # CXL memdevs, regions and decoders through libcxl
 )

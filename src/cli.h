@@ -73,4 +73,11 @@ extern const char hm_config_usage[];
 int hm_cmd_report(int argc, char **argv);
 extern const char hm_report_usage[];
 
+int hm_cmd_tiers(int argc, char **argv);
+extern const char hm_tiers_usage[];
+int hm_cmd_pools(int argc, char **argv);
+extern const char hm_pools_usage[];
+int hm_cmd_migrate(int argc, char **argv);
+extern const char hm_migrate_usage[];
+
 #endif /* HOTMEM_SRC_CLI_H */

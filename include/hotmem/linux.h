@@ -1,10 +1,18 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The real Linux host. For now: the process-wide barrier that lets producer
- * rings run without a fence per report (membarrier(2)).
+ * The real Linux host: its topology from sysfs, page placement and migration
+ * of a process through move_pages(2), and the process-wide barrier that lets
+ * producer rings run without a fence per report (membarrier(2)).
  */
 #ifndef HOTMEM_LINUX_H
 #define HOTMEM_LINUX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <hotmem/tier.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -22,6 +30,129 @@ int hm_membarrier_setup(void);
  * running thread of this process. @arg is unused.
  */
 int hm_membarrier_sync(void *arg);
+
+/*
+ * Read the online nodes, their CPUs, memory, distances and HMAT performance,
+ * and the kernel's memory tiers from the sysfs tree at @root (NULL: /sys),
+ * then hm_topo_compute(). Read only. On error @t is unchanged and @err (if
+ * given) says which file and what was wrong with it.
+ * Return: 0; -ENOENT and friends from the files; -EINVAL for malformed ones.
+ */
+int hm_topo_read(const char *root, struct hm_topo *t, char *err, size_t errlen);
+
+/**
+ * struct hm_proc_id - a process, safe against PID reuse.
+ * @pid:	its PID.
+ * @start_time:	its start time (clock ticks after boot, /proc/PID/stat field
+ *		22); a different value under the same PID is another process.
+ */
+struct hm_proc_id {
+	pid_t pid;
+	uint64_t start_time;
+};
+
+/*
+ * Name process @pid. Return 0; -ESRCH if there is none, or it is exiting or a
+ * zombie, or it has no memory of its own (a kernel thread).
+ */
+int hm_proc_open(pid_t pid, struct hm_proc_id *id);
+/*
+ * 0 while @id still runs; -ESRCH once it is exiting or exited, or its PID
+ * was reused.
+ */
+int hm_proc_check(const struct hm_proc_id *id);
+/* The real and saved user ids of @pid (the ones ptrace access compares). */
+int hm_proc_uids(pid_t pid, uid_t *real, uid_t *saved);
+
+/* One line of /proc/PID/maps: [start, end), readable, shared. */
+struct hm_vma {
+	uint64_t start;
+	uint64_t end;
+	bool readable;
+	bool shared;
+};
+
+/*
+ * The mappings of @pid (without [vsyscall]), in address order, in a new
+ * array the caller frees. Return 0; -ESRCH; -ENOMEM; other errors of /proc.
+ */
+int hm_proc_maps(pid_t pid, struct hm_vma **out, size_t *nr);
+
+/**
+ * struct hm_placement - where a range of a process's pages is.
+ * @bytes:	bytes present on each node id.
+ * @absent:	bytes mapped but not present (never touched, swapped out).
+ */
+struct hm_placement {
+	uint64_t bytes[HM_MAX_NODES];
+	uint64_t absent;
+};
+
+/*
+ * Query (move_pages(2) without nodes) every page of @id's mappings inside
+ * [@start, @end). Return 0; -ESRCH if the process exited; -EPERM without
+ * ptrace access to it.
+ */
+int hm_proc_placement(const struct hm_proc_id *id, uint64_t start, uint64_t end,
+		      struct hm_placement *pl);
+
+/**
+ * struct hm_migrate_stats - what happened to each page of a migration.
+ * @pages:	pages of the process's mappings inside the range.
+ * @moved:	now on the target node.
+ * @already:	were on the target node before.
+ * @busy:	still busy (-EBUSY/-EAGAIN) after every retry.
+ * @nomem:	the target node had no free memory (-ENOMEM).
+ * @absent:	not present: never touched, swapped out, or unmapped meanwhile.
+ * @shared:	mapped by other processes too (-EACCES; moving those needs
+ *		MPOL_MF_MOVE_ALL).
+ * @other:	any other status.
+ * @retries:	page moves retried after -EBUSY/-EAGAIN.
+ * @batches:	move_pages(2) batches completed.
+ */
+struct hm_migrate_stats {
+	uint64_t pages;
+	uint64_t moved;
+	uint64_t already;
+	uint64_t busy;
+	uint64_t nomem;
+	uint64_t absent;
+	uint64_t shared;
+	uint64_t other;
+	uint64_t retries;
+	uint64_t batches;
+};
+
+/**
+ * struct hm_migrate_attr - a migration.
+ * @start, @end:	the virtual address range, @end exclusive.
+ * @node:		the target node.
+ * @rate_bps:		at most this many bytes moved per second; 0: no limit.
+ * @batch:		pages per move_pages(2) call; 0: 1024.
+ * @max_retries:	retries of a busy page (with 1, 2, 4 ... ms back-off).
+ * @progress:		called after each batch; non-zero stops the migration.
+ */
+struct hm_migrate_attr {
+	uint64_t start;
+	uint64_t end;
+	int node;
+	uint64_t rate_bps;
+	unsigned int batch;
+	unsigned int max_retries;
+	int (*progress)(const struct hm_migrate_stats *st, void *arg);
+	void *arg;
+};
+
+/*
+ * Move the pages of @id inside the range to the target node. @st counts what
+ * was done even on error. Before each batch the process's start time is
+ * checked, so a reused PID is never touched.
+ * Return: 0; -ESRCH when the process exited (or its PID was reused) midway;
+ * -EINTR when @progress stopped it; -EPERM without the privilege; -ENODEV
+ * for a node that is not online; -EINVAL for a bad range or node.
+ */
+int hm_migrate(const struct hm_proc_id *id, const struct hm_migrate_attr *a,
+	       struct hm_migrate_stats *st);
 
 #ifdef __cplusplus
 }

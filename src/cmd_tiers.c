@@ -1,0 +1,521 @@
+// SPDX-License-Identifier: MIT
+/*
+ * hotmem tiers and hotmem pools: the machine's nodes, the tiers hotmem puts
+ * them in (and the kernel's, flagged where they differ), the pools users
+ * place memory in, and the operator's overrides (docs/tiers.md).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <hotmem/linux.h>
+#include <hotmem/parse.h>
+
+#include "cli.h"
+#include "output.h"
+#include "state.h"
+#include "topo_cli.h"
+
+const char hm_tiers_usage[] =
+	"usage: hotmem tiers [--json] [--sysfs DIR] [--state FILE]\n"
+	"       hotmem tiers set NODE TIER [--state FILE] [--sysfs DIR]\n"
+	"       hotmem tiers set NODE --perf RLAT,WLAT,RBW,WBW [--state FILE] [--sysfs DIR]\n"
+	"       hotmem tiers unset NODE [--state FILE]\n"
+	"\n"
+	"Show the online NUMA nodes: CPUs, memory, HMAT latency (ns) and bandwidth\n"
+	"(MB/s), the abstract distance and tier hotmem computes as the kernel does,\n"
+	"the kernel's own tier ('*' where the two differ), the kernel's preferred\n"
+	"demotion targets, and the pools: one per tier, numbered from the fastest.\n"
+	"\n"
+	"set NODE TIER puts NODE in tier TIER whatever its figures say; set NODE\n"
+	"--perf gives figures to a node the firmware describes not (or wrongly).\n"
+	"Overrides live in the state file and apply to every hotmem command;\n"
+	"unset drops a node's override. hotmem never changes the kernel's tiers.\n"
+	"\n"
+	"  --sysfs DIR   read the sysfs tree under DIR instead of /sys\n"
+	"  --state FILE  the state file (default $HOTMEM_STATE, else\n"
+	"                " HM_STATE_DEFAULT ")\n"
+	"  --json        JSON instead of text\n";
+
+const char hm_pools_usage[] =
+	"usage: hotmem pools [--pid PID] [--json] [--sysfs DIR] [--state FILE]\n"
+	"\n"
+	"Show the pools (one per tier, 0 the fastest): tier, nodes, capacity, used\n"
+	"and free memory. With --pid, also the bytes of that process in each pool\n"
+	"(a move_pages(2) query of every page of its mappings), and the bytes it\n"
+	"has mapped but not present.\n"
+	"\n"
+	"  --pid PID     a process to place (needs ptrace access to it)\n"
+	"  --sysfs DIR   read the sysfs tree under DIR instead of /sys\n"
+	"  --state FILE  the state file with overrides (see 'hotmem tiers')\n"
+	"  --json        JSON instead of text\n";
+
+int hm_topo_load(const char *cmd, const char *sysfs, const char *state_path,
+		 struct hm_topo *t, struct hm_state *st)
+{
+	struct hm_state local;
+	const char *path = hm_state_path(state_path);
+	char err[512];
+	unsigned int missing;
+	int ret;
+
+	if (!st)
+		st = &local;
+	ret = hm_topo_read(sysfs, t, err, sizeof(err));
+	if (ret)
+		return hm_fail(cmd, "topology", "%s", err);
+	ret = hm_state_load(path, st, err, sizeof(err));
+	if (ret)
+		return hm_fail(cmd, path, "%s (the file was left as it is)", err);
+	missing = hm_state_apply(st, t);
+	if (missing)
+		hm_err(cmd, path, "%u override(s) name nodes that are not online; kept, not applied",
+		       missing);
+	return 0;
+}
+
+/* "0-1,3" from a node mask; "-" when empty */
+char *hm_fmt_nodes(uint64_t mask, char *buf, size_t len)
+{
+	size_t at = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < 64 && at < len; i++) {
+		int j = i;
+
+		if (!(mask & (1ull << i)))
+			continue;
+		while (j + 1 < 64 && (mask & (1ull << (j + 1))))
+			j++;
+		at += (size_t)snprintf(buf + at, len - at, "%s%d", at ? "," : "", i);
+		if (j > i && at < len)
+			at += (size_t)snprintf(buf + at, len - at, "%s%d", j > i + 1 ? "-" : ",", j);
+		i = j;
+	}
+	if (!at)
+		snprintf(buf, len, "-");
+	return buf;
+}
+
+struct json_object *hm_json_nodes(uint64_t mask)
+{
+	struct json_object *a = json_object_new_array();
+
+	for (int i = 0; i < 64; i++)
+		if (mask & (1ull << i))
+			json_object_array_add(a, json_object_new_int(i));
+	return a;
+}
+
+static int add_cpu(uint64_t lo, uint64_t hi, void *arg)
+{
+	for (uint64_t c = lo; c <= hi; c++)
+		json_object_array_add(arg, json_object_new_int64((int64_t)c));
+	return 0;
+}
+
+static const struct hm_node_perf *node_perf(const struct hm_topo_node *n)
+{
+	if (n->has_ovr_perf)
+		return &n->ovr_perf;
+	return n->has_perf ? &n->perf : NULL;
+}
+
+static bool tier_differs(const struct hm_topo *t, const struct hm_topo_node *n)
+{
+	return t->kernel_tiers && n->has_memory && n->tier != n->kernel_tier;
+}
+
+static struct json_object *json_u32_or_null(bool have, uint32_t v)
+{
+	return have ? json_object_new_int64(v) : NULL;
+}
+
+static struct json_object *pools_json(const struct hm_topo *t, const struct hm_placement *pl)
+{
+	struct json_object *a = json_object_new_array();
+
+	for (unsigned int k = 0; k < t->nr_pools; k++) {
+		const struct hm_pool *p = &t->pool[k];
+		struct json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "id", json_object_new_int((int)k));
+		json_object_object_add(o, "tier", json_object_new_int(p->tier));
+		json_object_object_add(o, "nodes", hm_json_nodes(p->nodes));
+		json_object_object_add(o, "capacity", json_object_new_int64((int64_t)p->mem_total));
+		json_object_object_add(o, "used",
+				       json_object_new_int64((int64_t)(p->mem_total - p->mem_free)));
+		json_object_object_add(o, "free", json_object_new_int64((int64_t)p->mem_free));
+		if (pl) {
+			uint64_t b = 0;
+
+			for (int i = 0; i < HM_MAX_NODES; i++)
+				if (p->nodes & (1ull << i))
+					b += pl->bytes[i];
+			json_object_object_add(o, "process_bytes", json_object_new_int64((int64_t)b));
+		}
+		json_object_array_add(a, o);
+	}
+	return a;
+}
+
+static struct json_object *tiers_json(const struct hm_topo *t)
+{
+	struct json_object *root = json_object_new_object();
+	struct json_object *nodes = json_object_new_array();
+	struct json_object *tiers = json_object_new_array();
+
+	for (unsigned int i = 0; i < t->nr_nodes; i++) {
+		const struct hm_topo_node *n = &t->node[i];
+		const struct hm_node_perf *p = node_perf(n);
+		struct json_object *o = json_object_new_object();
+		struct json_object *cpus = json_object_new_array();
+		struct json_object *ovr = NULL;
+		size_t at;
+
+		if (n->nr_cpus)
+			hm_parse_list(n->cpulist, 65535, add_cpu, cpus, &at);
+		json_object_object_add(o, "id", json_object_new_int(n->id));
+		json_object_object_add(o, "cpus", cpus);
+		json_object_object_add(o, "mem_total", json_object_new_int64((int64_t)n->mem_total));
+		json_object_object_add(o, "mem_free", json_object_new_int64((int64_t)n->mem_free));
+		json_object_object_add(o, "read_latency_ns", json_u32_or_null(p, p ? p->read_latency : 0));
+		json_object_object_add(o, "write_latency_ns",
+				       json_u32_or_null(p, p ? p->write_latency : 0));
+		json_object_object_add(o, "read_bandwidth_mbps",
+				       json_u32_or_null(p, p ? p->read_bandwidth : 0));
+		json_object_object_add(o, "write_bandwidth_mbps",
+				       json_u32_or_null(p, p ? p->write_bandwidth : 0));
+		json_object_object_add(o, "adistance",
+				       n->has_memory ? json_object_new_int(n->adistance) : NULL);
+		json_object_object_add(o, "tier", n->has_memory ? json_object_new_int(n->tier) : NULL);
+		json_object_object_add(o, "kernel_tier", n->kernel_tier == HM_NO_TIER ? NULL :
+							 json_object_new_int(n->kernel_tier));
+		json_object_object_add(o, "tier_differs", json_object_new_boolean(tier_differs(t, n)));
+		json_object_object_add(o, "pool", n->pool < 0 ? NULL : json_object_new_int(n->pool));
+		json_object_object_add(o, "demotion_targets", hm_json_nodes(n->demotion));
+		if (n->ovr_tier != HM_NO_TIER || n->has_ovr_perf) {
+			ovr = json_object_new_object();
+			if (n->ovr_tier != HM_NO_TIER)
+				json_object_object_add(ovr, "tier", json_object_new_int(n->ovr_tier));
+			if (n->has_ovr_perf)
+				json_object_object_add(ovr, "perf", json_object_new_boolean(true));
+		}
+		json_object_object_add(o, "override", ovr);
+		json_object_array_add(nodes, o);
+	}
+	for (unsigned int k = 0; k < t->nr_pools; k++) {
+		struct json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "id", json_object_new_int(t->pool[k].tier));
+		json_object_object_add(o, "nodes", hm_json_nodes(t->pool[k].nodes));
+		json_object_array_add(tiers, o);
+	}
+	json_object_object_add(root, "nodes", nodes);
+	json_object_object_add(root, "tiers", tiers);
+	json_object_object_add(root, "pools", pools_json(t, NULL));
+	json_object_object_add(root, "kernel_tiers", json_object_new_boolean(t->kernel_tiers));
+	return root;
+}
+
+static int tiers_text(const struct hm_topo *t)
+{
+	static const char *const hdr[] = { "node", "cpus", "memory", "free", "latency r/w",
+					   "bandwidth r/w", "distance", "tier", "kernel", "pool",
+					   "demotes to", "override" };
+	struct hm_table *tbl = hm_table_new(12, hdr, "llrrllrrrrll");
+	bool differs = false;
+
+	if (!tbl)
+		return hm_fail("tiers", NULL, "out of memory");
+	for (unsigned int i = 0; i < t->nr_nodes; i++) {
+		const struct hm_topo_node *n = &t->node[i];
+		const struct hm_node_perf *p = node_perf(n);
+		char mem[32], fr[32], lat[32] = "-", bw[32] = "-", ad[16] = "-", tier[16] = "-";
+		char kt[16] = "-", pool[16] = "-", dem[64], ovr[48] = "-";
+
+		if (p) {
+			snprintf(lat, sizeof(lat), "%u/%u ns", p->read_latency, p->write_latency);
+			snprintf(bw, sizeof(bw), "%u/%u MB/s", p->read_bandwidth, p->write_bandwidth);
+		}
+		if (n->has_memory) {
+			snprintf(ad, sizeof(ad), "%d", n->adistance);
+			snprintf(tier, sizeof(tier), "%d", n->tier);
+			snprintf(pool, sizeof(pool), "%d", n->pool);
+		}
+		if (n->kernel_tier != HM_NO_TIER)
+			snprintf(kt, sizeof(kt), "%d%s", n->kernel_tier, tier_differs(t, n) ? "*" : "");
+		if (tier_differs(t, n))
+			differs = true;
+		if (n->ovr_tier != HM_NO_TIER && n->has_ovr_perf)
+			snprintf(ovr, sizeof(ovr), "tier %d, figures", n->ovr_tier);
+		else if (n->ovr_tier != HM_NO_TIER)
+			snprintf(ovr, sizeof(ovr), "tier %d", n->ovr_tier);
+		else if (n->has_ovr_perf)
+			snprintf(ovr, sizeof(ovr), "figures");
+		hm_table_rowf(tbl, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s", n->id,
+			      n->nr_cpus ? n->cpulist : "-", hm_fmt_iec(n->mem_total, mem, sizeof(mem)),
+			      hm_fmt_iec(n->mem_free, fr, sizeof(fr)), lat, bw, ad, tier, kt, pool,
+			      hm_fmt_nodes(n->demotion, dem, sizeof(dem)), ovr);
+	}
+	hm_table_print(tbl, stdout);
+	hm_table_free(tbl);
+	printf("\ntiers:");
+	for (unsigned int k = 0; k < t->nr_pools; k++) {
+		char nodes[64];
+
+		printf("  %d: node %s", t->pool[k].tier,
+		       hm_fmt_nodes(t->pool[k].nodes, nodes, sizeof(nodes)));
+	}
+	printf("\npools:");
+	for (unsigned int k = 0; k < t->nr_pools; k++) {
+		char nodes[64];
+
+		printf("  %u (tier %d): node %s", k, t->pool[k].tier,
+		       hm_fmt_nodes(t->pool[k].nodes, nodes, sizeof(nodes)));
+	}
+	printf("\n");
+	if (!t->kernel_tiers)
+		printf("the kernel shows no memory tiers (no memory_tiering in sysfs)\n");
+	if (differs)
+		printf("* hotmem's tier differs from the kernel's (an override, or figures the\n"
+		       "  kernel has not applied)\n");
+	return HM_EXIT_OK;
+}
+
+struct common {
+	const char *sysfs;
+	const char *state;
+	bool json;
+	const char *perf;
+	uint64_t pid;
+	bool have_pid;
+};
+
+/* Parse the options of tiers/pools; leave the operands in argv[optind..]. */
+static int parse_common(const char *cmd, int argc, char **argv, struct common *o, bool pools)
+{
+	static const struct option lo[] = {
+		{ "sysfs", required_argument, NULL, 'S' },
+		{ "state", required_argument, NULL, 's' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "perf", required_argument, NULL, 'p' },
+		{ "pid", required_argument, NULL, 'P' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", lo, NULL)) != -1) {
+		switch (c) {
+		case 'S':
+			o->sysfs = optarg;
+			break;
+		case 's':
+			o->state = optarg;
+			break;
+		case 'j':
+			o->json = true;
+			break;
+		case 'p':
+			if (pools)
+				return hm_usage_err(cmd, "--perf", "only for 'hotmem tiers set'");
+			o->perf = optarg;
+			break;
+		case 'P':
+			if (!pools)
+				return hm_usage_err(cmd, "--pid", "only for 'hotmem pools'");
+			if (hm_opt_u64(cmd, "--pid", optarg, 1, INT32_MAX, &o->pid))
+				return HM_EXIT_USAGE;
+			o->have_pid = true;
+			break;
+		case 'h':
+			hm_print_usage(hm_find_command(cmd), false);
+			return -1;
+		default:
+			return hm_getopt_err(cmd, c, argv);
+		}
+	}
+	return 0;
+}
+
+static int parse_perf(const char *s, struct hm_node_perf *p)
+{
+	uint32_t *v[4] = { &p->read_latency, &p->write_latency, &p->read_bandwidth,
+			   &p->write_bandwidth };
+	char buf[128], *tok, *save = NULL;
+	int i = 0;
+
+	snprintf(buf, sizeof(buf), "%s", s);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		uint64_t x;
+		size_t at;
+
+		if (i == 4 || hm_parse_u64(tok, &x, &at) || !x || x > UINT32_MAX)
+			return -EINVAL;
+		*v[i++] = (uint32_t)x;
+	}
+	return i == 4 ? 0 : -EINVAL;
+}
+
+static int tiers_set(struct common *o, int nargs, char **args, bool set)
+{
+	const char *path = hm_state_path(o->state);
+	struct hm_state st;
+	struct hm_topo t;
+	struct hm_override *ov;
+	uint64_t node, tier = 0;
+	char err[512];
+	int ret;
+
+	if (nargs < 1)
+		return hm_usage_err("tiers", set ? "set" : "unset", "needs a NODE");
+	if (hm_opt_u64("tiers", "NODE", args[0], 0, HM_MAX_NODES - 1, &node))
+		return HM_EXIT_USAGE;
+	if (!set) {
+		if (nargs != 1 || o->perf)
+			return hm_usage_err("tiers", "unset", "takes only NODE");
+		ret = hm_state_load(path, &st, err, sizeof(err));
+		if (ret)
+			return hm_fail("tiers", path, "%s (the file was left as it is)", err);
+		if (!hm_state_drop(&st, (int)node))
+			return hm_fail("tiers", "unset", "node %" PRIu64 " has no override in %s",
+				       node, path);
+	} else {
+		struct hm_node_perf perf;
+
+		if ((nargs == 2) == !!o->perf)
+			return hm_usage_err("tiers", "set", "give NODE and either TIER or --perf");
+		if (nargs == 2 && hm_opt_u64("tiers", "TIER", args[1], 0, 0xffffff, &tier))
+			return HM_EXIT_USAGE;
+		if (o->perf && parse_perf(o->perf, &perf))
+			return hm_usage_err("tiers", "--perf",
+					    "'%s' is not four numbers above 0: RLAT,WLAT,RBW,WBW "
+					    "(ns, ns, MB/s, MB/s)", o->perf);
+		ret = hm_topo_load("tiers", o->sysfs, o->state, &t, &st);
+		if (ret)
+			return ret;
+		if (!hm_topo_find(&t, (int)node))
+			return hm_fail("tiers", "set", "node %" PRIu64 " is not online", node);
+		if (!hm_topo_find(&t, (int)node)->has_memory)
+			return hm_fail("tiers", "set", "node %" PRIu64 " has no memory", node);
+		ov = hm_state_get(&st, (int)node, true);
+		if (nargs == 2) {
+			ov->tier = (int)tier;
+		} else {
+			ov->has_perf = true;
+			ov->perf = perf;
+		}
+	}
+	ret = hm_state_save(path, &st, err, sizeof(err));
+	if (ret)
+		return hm_fail("tiers", path, "cannot write: %s; nothing changed", err);
+	fprintf(stderr, "hotmem: tiers: %s node %" PRIu64 " in %s\n",
+		set ? "override of" : "dropped the override of", node, path);
+	return HM_EXIT_OK;
+}
+
+int hm_cmd_tiers(int argc, char **argv)
+{
+	struct common o;
+	struct hm_topo t;
+	int ret = parse_common("tiers", argc, argv, &o, false);
+
+	if (ret)
+		return ret < 0 ? HM_EXIT_OK : ret;
+	if (optind < argc) {
+		const char *verb = argv[optind];
+
+		if (!strcmp(verb, "set") || !strcmp(verb, "unset"))
+			return tiers_set(&o, argc - optind - 1, argv + optind + 1, verb[0] == 's');
+		return hm_usage_err("tiers", verb, "unknown; try set or unset");
+	}
+	if (o.perf)
+		return hm_usage_err("tiers", "--perf", "only with 'set'");
+	ret = hm_topo_load("tiers", o.sysfs, o.state, &t, NULL);
+	if (ret)
+		return ret;
+	if (o.json)
+		return hm_print_json(tiers_json(&t));
+	return tiers_text(&t);
+}
+
+int hm_cmd_pools(int argc, char **argv)
+{
+	struct hm_placement pl;
+	struct hm_proc_id id;
+	struct common o;
+	struct hm_topo t;
+	int ret = parse_common("pools", argc, argv, &o, true);
+
+	if (ret)
+		return ret < 0 ? HM_EXIT_OK : ret;
+	if (optind < argc)
+		return hm_usage_err("pools", argv[optind], "unexpected argument");
+	ret = hm_topo_load("pools", o.sysfs, o.state, &t, NULL);
+	if (ret)
+		return ret;
+	if (o.have_pid) {
+		ret = hm_proc_open((pid_t)o.pid, &id);
+		if (!ret)
+			ret = hm_proc_placement(&id, 0, UINT64_MAX, &pl);
+		if (ret == -ESRCH)
+			return hm_fail("pools", "--pid", "no process %" PRIu64, o.pid);
+		if (ret == -EPERM || ret == -EACCES)
+			return hm_fail("pools", "--pid",
+				       "no ptrace access to process %" PRIu64
+				       " (run as its user, or with CAP_SYS_PTRACE)", o.pid);
+		if (ret)
+			return hm_fail("pools", "--pid", "%s", strerror(-ret));
+	}
+	if (o.json) {
+		struct json_object *root = json_object_new_object();
+
+		json_object_object_add(root, "pools", pools_json(&t, o.have_pid ? &pl : NULL));
+		if (o.have_pid) {
+			json_object_object_add(root, "pid", json_object_new_int64((int64_t)o.pid));
+			json_object_object_add(root, "process_absent_bytes",
+					       json_object_new_int64((int64_t)pl.absent));
+		}
+		return hm_print_json(root);
+	}
+	{
+		static const char *const hdr[] = { "pool", "tier", "nodes", "capacity", "used",
+						   "free", "process" };
+		struct hm_table *tbl = hm_table_new(o.have_pid ? 7 : 6, hdr, "rrlrrrr");
+
+		if (!tbl)
+			return hm_fail("pools", NULL, "out of memory");
+		for (unsigned int k = 0; k < t.nr_pools; k++) {
+			const struct hm_pool *p = &t.pool[k];
+			char nodes[64], cap[32], used[32], fr[32], pb[32] = "";
+			uint64_t b = 0;
+
+			for (int i = 0; o.have_pid && i < HM_MAX_NODES; i++)
+				if (p->nodes & (1ull << i))
+					b += pl.bytes[i];
+			hm_fmt_iec(b, pb, sizeof(pb));
+			hm_table_rowf(tbl, o.have_pid ? "%u\t%d\t%s\t%s\t%s\t%s\t%s" :
+							"%u\t%d\t%s\t%s\t%s\t%s",
+				      k, p->tier, hm_fmt_nodes(p->nodes, nodes, sizeof(nodes)),
+				      hm_fmt_iec(p->mem_total, cap, sizeof(cap)),
+				      hm_fmt_iec(p->mem_total - p->mem_free, used, sizeof(used)),
+				      hm_fmt_iec(p->mem_free, fr, sizeof(fr)), pb);
+		}
+		hm_table_print(tbl, stdout);
+		hm_table_free(tbl);
+		if (o.have_pid) {
+			char ab[32];
+
+			printf("process %" PRIu64 ": %s mapped but not present\n", o.pid,
+			       hm_fmt_iec(pl.absent, ab, sizeof(ab)));
+		}
+	}
+	return HM_EXIT_OK;
+}
