@@ -10,6 +10,9 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <linux/capability.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <hotmem/parse.h>
 
@@ -130,4 +133,14 @@ int hm_print_json(struct json_object *obj)
 void hm_print_usage(const struct hm_cmd *cmd, bool to_stderr)
 {
 	fputs(cmd->usage, to_stderr ? stderr : stdout);
+}
+
+bool hm_have_cap(int cap)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[_LINUX_CAPABILITY_U32S_3];
+
+	if (cap < 0 || cap >= 32 * _LINUX_CAPABILITY_U32S_3 || syscall(SYS_capget, &h, d))
+		return false;
+	return d[cap / 32].effective & (1u << (cap % 32));
 }

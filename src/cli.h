@@ -54,6 +54,9 @@ int hm_opt_u64(const char *cmd, const char *opt, const char *arg, uint64_t min,
 int hm_opt_size(const char *cmd, const char *opt, const char *arg, uint64_t min,
 		uint64_t max, uint64_t *out);
 
+/* Whether this process has capability @cap (CAP_*) in its effective set. */
+bool hm_have_cap(int cap);
+
 /* Print @obj on stdout, pretty, and drop the reference. 0 or 1. */
 int hm_print_json(struct json_object *obj);
 

@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -62,17 +61,6 @@ static int check_stop(const struct hm_migrate_stats *st, void *arg)
 	return interrupted;
 }
 
-/* Whether this process has capability @cap in its effective set. */
-static bool have_cap(int cap)
-{
-	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
-	struct __user_cap_data_struct d[_LINUX_CAPABILITY_U32S_3];
-
-	if (syscall(SYS_capget, &h, d))
-		return false;
-	return d[cap / 32].effective & (1u << (cap % 32));
-}
-
 static int parse_range(const char *s, uint64_t *lo, uint64_t *hi)
 {
 	const char *dash;
@@ -111,8 +99,8 @@ static int check_privilege(pid_t pid)
 					       strerror(-ret));
 	if (real == me && saved == me)
 		return 0;
-	nice = have_cap(CAP_SYS_NICE);
-	ptrace = have_cap(CAP_SYS_PTRACE);
+	nice = hm_have_cap(CAP_SYS_NICE);
+	ptrace = hm_have_cap(CAP_SYS_PTRACE);
 	if (nice && ptrace)
 		return 0;
 	return hm_fail(CMD, "--pid",

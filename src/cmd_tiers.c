@@ -6,6 +6,9 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <linux/capability.h>
+#include <signal.h>
+#include <time.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +24,7 @@
 
 const char hm_tiers_usage[] =
 	"usage: hotmem tiers [--json] [--sysfs DIR] [--state FILE]\n"
+	"       hotmem tiers --watch [--interval MS] [--count N] [--json] [--sysfs DIR]\n"
 	"       hotmem tiers set NODE TIER [--state FILE] [--sysfs DIR]\n"
 	"       hotmem tiers set NODE --perf RLAT,WLAT,RBW,WBW [--state FILE] [--sysfs DIR]\n"
 	"       hotmem tiers unset NODE [--state FILE]\n"
@@ -34,6 +38,12 @@ const char hm_tiers_usage[] =
 	"--perf gives figures to a node the firmware describes not (or wrongly).\n"
 	"Overrides live in the state file and apply to every hotmem command;\n"
 	"unset drops a node's override. hotmem never changes the kernel's tiers.\n"
+	"\n"
+	"--watch prints a line whenever a node comes or goes, gains or loses\n"
+	"memory (hotplug), or its figures or tiers change; it rereads sysfs every\n"
+	"--interval MS (1000) and at once on a memory or node uevent, until\n"
+	"interrupted or --count N changes were seen. With --json, one JSON object\n"
+	"per change.\n"
 	"\n"
 	"  --sysfs DIR   read the sysfs tree under DIR instead of /sys\n"
 	"  --state FILE  the state file (default $HOTMEM_STATE, else\n"
@@ -162,7 +172,127 @@ static struct json_object *pools_json(const struct hm_topo *t, const struct hm_p
 	return a;
 }
 
-static struct json_object *tiers_json(const struct hm_topo *t)
+/*
+ * CXL objects, when libcxl can read them: it reads the live /sys only, so a
+ * --sysfs tree has none. Host physical addresses only for CAP_SYS_ADMIN.
+ */
+static const char *read_cxl(const char *sysfs, struct hm_cxl *c)
+{
+	static char why[128];
+	int ret;
+
+	if (sysfs)
+		return "libcxl reads the live /sys only, not a --sysfs tree";
+	ret = hm_cxl_read(c);
+	if (ret == -EOPNOTSUPP)
+		return "hotmem was built without libcxl";
+	if (ret) {
+		snprintf(why, sizeof(why), "libcxl: %s", strerror(-ret));
+		return why;
+	}
+	return NULL;
+}
+
+static struct json_object *json_hpa(uint64_t hpa, bool show)
+{
+	return show ? json_object_new_int64((int64_t)hpa) : NULL;
+}
+
+static struct json_object *cxl_json(const struct hm_cxl *c, const char *why)
+{
+	struct json_object *o = json_object_new_object(), *a;
+	bool admin = hm_have_cap(CAP_SYS_ADMIN);
+
+	if (why) {
+		json_object_object_add(o, "unavailable", json_object_new_string(why));
+		return o;
+	}
+	if (!admin)
+		json_object_object_add(o, "hpa_hidden",
+				       json_object_new_string("host physical addresses need "
+							      "CAP_SYS_ADMIN"));
+	a = json_object_new_array();
+	for (unsigned int i = 0; i < c->nr_memdevs; i++) {
+		const struct hm_cxl_memdev *m = &c->memdev[i];
+		struct json_object *x = json_object_new_object();
+
+		json_object_object_add(x, "name", json_object_new_string(m->name));
+		json_object_object_add(x, "host", json_object_new_string(m->host));
+		json_object_object_add(x, "ram_size", json_object_new_int64((int64_t)m->ram_size));
+		json_object_object_add(x, "pmem_size", json_object_new_int64((int64_t)m->pmem_size));
+		json_object_object_add(x, "serial", json_object_new_int64((int64_t)m->serial));
+		json_object_object_add(x, "numa_node", m->numa_node < 0 ? NULL :
+						       json_object_new_int(m->numa_node));
+		json_object_array_add(a, x);
+	}
+	json_object_object_add(o, "memdevs", a);
+	a = json_object_new_array();
+	for (unsigned int i = 0; i < c->nr_decoders; i++) {
+		const struct hm_cxl_decoder *d = &c->decoder[i];
+		struct json_object *x = json_object_new_object();
+
+		json_object_object_add(x, "name", json_object_new_string(d->name));
+		json_object_object_add(x, "root", json_object_new_boolean(d->root));
+		json_object_object_add(x, "hpa", json_hpa(d->hpa, admin));
+		json_object_object_add(x, "size", json_object_new_int64((int64_t)d->size));
+		json_object_object_add(x, "interleave_ways", json_object_new_int((int)d->ways));
+		json_object_array_add(a, x);
+	}
+	json_object_object_add(o, "decoders", a);
+	a = json_object_new_array();
+	for (unsigned int i = 0; i < c->nr_regions; i++) {
+		const struct hm_cxl_region *r = &c->region[i];
+		struct json_object *x = json_object_new_object();
+
+		json_object_object_add(x, "name", json_object_new_string(r->name));
+		json_object_object_add(x, "decoder", json_object_new_string(r->decoder));
+		json_object_object_add(x, "hpa", json_hpa(r->hpa, admin));
+		json_object_object_add(x, "size", json_object_new_int64((int64_t)r->size));
+		json_object_object_add(x, "interleave_ways", json_object_new_int((int)r->ways));
+		json_object_object_add(x, "interleave_granularity",
+				       json_object_new_int((int)r->granularity));
+		json_object_array_add(a, x);
+	}
+	json_object_object_add(o, "regions", a);
+	json_object_object_add(o, "truncated", json_object_new_boolean(c->truncated));
+	return o;
+}
+
+static void cxl_text(const struct hm_cxl *c, const char *why)
+{
+	bool admin = hm_have_cap(CAP_SYS_ADMIN);
+
+	if (why) {
+		printf("cxl: not read (%s)\n", why);
+		return;
+	}
+	if (!c->nr_memdevs && !c->nr_decoders && !c->nr_regions) {
+		printf("cxl: no memdevs, decoders or regions\n");
+		return;
+	}
+	for (unsigned int i = 0; i < c->nr_memdevs; i++) {
+		char ram[32], pm[32];
+
+		printf("cxl %s (%s): ram %s, pmem %s, node %d\n", c->memdev[i].name,
+		       c->memdev[i].host, hm_fmt_iec(c->memdev[i].ram_size, ram, sizeof(ram)),
+		       hm_fmt_iec(c->memdev[i].pmem_size, pm, sizeof(pm)), c->memdev[i].numa_node);
+	}
+	for (unsigned int i = 0; i < c->nr_regions; i++) {
+		const struct hm_cxl_region *r = &c->region[i];
+		char sz[32];
+
+		printf("cxl %s from %s: %s, %u-way x %u B", r->name, r->decoder,
+		       hm_fmt_iec(r->size, sz, sizeof(sz)), r->ways, r->granularity);
+		if (admin)
+			printf(", HPA 0x%" PRIx64 "\n", r->hpa);
+		else
+			printf(", HPA hidden (needs CAP_SYS_ADMIN)\n");
+	}
+	printf("cxl: %u decoders\n", c->nr_decoders);
+}
+
+static struct json_object *tiers_json(const struct hm_topo *t, const struct hm_cxl *c,
+				      const char *cxl_why)
 {
 	struct json_object *root = json_object_new_object();
 	struct json_object *nodes = json_object_new_array();
@@ -218,10 +348,11 @@ static struct json_object *tiers_json(const struct hm_topo *t)
 	json_object_object_add(root, "tiers", tiers);
 	json_object_object_add(root, "pools", pools_json(t, NULL));
 	json_object_object_add(root, "kernel_tiers", json_object_new_boolean(t->kernel_tiers));
+	json_object_object_add(root, "cxl", cxl_json(c, cxl_why));
 	return root;
 }
 
-static int tiers_text(const struct hm_topo *t)
+static int tiers_text(const struct hm_topo *t, const struct hm_cxl *c, const char *cxl_why)
 {
 	static const char *const hdr[] = { "node", "cpus", "memory", "free", "latency r/w",
 					   "bandwidth r/w", "distance", "tier", "kernel", "pool",
@@ -283,6 +414,7 @@ static int tiers_text(const struct hm_topo *t)
 	if (differs)
 		printf("* hotmem's tier differs from the kernel's (an override, or figures the\n"
 		       "  kernel has not applied)\n");
+	cxl_text(c, cxl_why);
 	return HM_EXIT_OK;
 }
 
@@ -290,6 +422,9 @@ struct common {
 	const char *sysfs;
 	const char *state;
 	bool json;
+	bool watch;
+	uint64_t interval_ms;
+	uint64_t count;
 	const char *perf;
 	uint64_t pid;
 	bool have_pid;
@@ -304,16 +439,33 @@ static int parse_common(const char *cmd, int argc, char **argv, struct common *o
 		{ "json", no_argument, NULL, 'j' },
 		{ "perf", required_argument, NULL, 'p' },
 		{ "pid", required_argument, NULL, 'P' },
+		{ "watch", no_argument, NULL, 'w' },
+		{ "interval", required_argument, NULL, 'i' },
+		{ "count", required_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	int c;
 
 	memset(o, 0, sizeof(*o));
+	o->interval_ms = 1000;
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", lo, NULL)) != -1) {
+		if (pools && (c == 'w' || c == 'i' || c == 'n'))
+			return hm_usage_err(cmd, argv[optind - 1], "only for 'hotmem tiers'");
 		switch (c) {
+		case 'w':
+			o->watch = true;
+			break;
+		case 'i':
+			if (hm_opt_u64(cmd, "--interval", optarg, 10, 3600000, &o->interval_ms))
+				return HM_EXIT_USAGE;
+			break;
+		case 'n':
+			if (hm_opt_u64(cmd, "--count", optarg, 1, UINT32_MAX, &o->count))
+				return HM_EXIT_USAGE;
+			break;
 		case 'S':
 			o->sysfs = optarg;
 			break;
@@ -421,8 +573,109 @@ static int tiers_set(struct common *o, int nargs, char **args, bool set)
 	return HM_EXIT_OK;
 }
 
+static volatile sig_atomic_t watch_stop;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	watch_stop = 1;
+}
+
+static void flag_names(unsigned int f, char *buf, size_t len, struct json_object *arr)
+{
+	static const char *const names[] = { "nodes", "memory", "cpus", "perf", "tiers" };
+	size_t at = 0;
+
+	buf[0] = '\0';
+	for (unsigned int i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (!(f & (1u << i)))
+			continue;
+		if (arr)
+			json_object_array_add(arr, json_object_new_string(names[i]));
+		at += (size_t)snprintf(buf + at, len > at ? len - at : 0, "%s%s", at ? ", " : "",
+				       names[i]);
+	}
+}
+
+static void watch_line(const struct hm_topo *t, unsigned int f, uint64_t nodes, double secs,
+		       bool json)
+{
+	char what[96], ids[64];
+
+	if (json) {
+		struct json_object *o = json_object_new_object();
+		struct json_object *arr = json_object_new_array();
+		static struct hm_cxl none;
+
+		flag_names(f, what, sizeof(what), arr);
+		json_object_object_add(o, "seconds", json_object_new_double(secs));
+		json_object_object_add(o, "changed", arr);
+		json_object_object_add(o, "nodes", hm_json_nodes(nodes));
+		json_object_object_add(o, "topology",
+				       tiers_json(t, &none, "not read while watching"));
+		printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+		json_object_put(o);
+	} else {
+		flag_names(f, what, sizeof(what), NULL);
+		printf("%8.1f s  %s of node %s;", secs, what, hm_fmt_nodes(nodes, ids, sizeof(ids)));
+		for (unsigned int i = 0; i < t->nr_nodes; i++) {
+			char mem[32];
+
+			printf(" node %d %s tier %d%s", t->node[i].id,
+			       hm_fmt_iec(t->node[i].mem_total, mem, sizeof(mem)), t->node[i].tier,
+			       i + 1 < t->nr_nodes ? "," : "\n");
+		}
+	}
+	fflush(stdout);
+}
+
+static int tiers_watch(const struct common *o)
+{
+	struct sigaction sa = { .sa_handler = on_stop };
+	struct hm_topo_watch w;
+	struct hm_state st;
+	struct timespec t0, t1;
+	uint64_t seen = 0, nodes;
+	char err[512];
+	int ret;
+
+	ret = hm_topo_load("tiers", o->sysfs, o->state, &w.cur, &st);
+	if (ret)
+		return ret;
+	ret = hm_topo_watch_init(&w, o->sysfs, err, sizeof(err));
+	if (ret)
+		return hm_fail("tiers", "--watch", "%s", err);
+	hm_state_apply(&st, &w.cur);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (!o->json)
+		printf("watching %u nodes (%s); every %" PRIu64 " ms\n", w.cur.nr_nodes,
+		       w.fd >= 0 ? "uevents and polling" : "polling", o->interval_ms);
+	fflush(stdout);
+	while (!watch_stop && (!o->count || seen < o->count)) {
+		ret = hm_topo_watch_poll(&w, (int)o->interval_ms, &nodes, err, sizeof(err));
+		if (ret < 0) {
+			/* a reading caught mid-change: say so, keep the last good one */
+			hm_err("tiers", "--watch", "%s; retrying", err);
+			continue;
+		}
+		if (!ret)
+			continue;
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		watch_line(&w.cur, (unsigned int)ret, nodes,
+			   (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) * 1e-9,
+			   o->json);
+		seen++;
+	}
+	hm_topo_watch_close(&w);
+	return HM_EXIT_OK;
+}
+
 int hm_cmd_tiers(int argc, char **argv)
 {
+	static struct hm_cxl cxl;
+	const char *cxl_why;
 	struct common o;
 	struct hm_topo t;
 	int ret = parse_common("tiers", argc, argv, &o, false);
@@ -438,12 +691,15 @@ int hm_cmd_tiers(int argc, char **argv)
 	}
 	if (o.perf)
 		return hm_usage_err("tiers", "--perf", "only with 'set'");
+	if (o.watch)
+		return tiers_watch(&o);
 	ret = hm_topo_load("tiers", o.sysfs, o.state, &t, NULL);
 	if (ret)
 		return ret;
+	cxl_why = read_cxl(o.sysfs, &cxl);
 	if (o.json)
-		return hm_print_json(tiers_json(&t));
-	return tiers_text(&t);
+		return hm_print_json(tiers_json(&t, &cxl, cxl_why));
+	return tiers_text(&t, &cxl, cxl_why);
 }
 
 int hm_cmd_pools(int argc, char **argv)

@@ -40,6 +40,100 @@ int hm_membarrier_sync(void *arg);
  */
 int hm_topo_read(const char *root, struct hm_topo *t, char *err, size_t errlen);
 
+/* What changed between two readings of the topology (hm_topo_diff). */
+enum {
+	HM_TOPO_NODES	= 1 << 0,	/* a node came online or went away */
+	HM_TOPO_MEMORY	= 1 << 1,	/* a node gained or lost memory (hotplug) */
+	HM_TOPO_CPUS	= 1 << 2,	/* a node's CPUs changed */
+	HM_TOPO_PERF	= 1 << 3,	/* a node's firmware figures changed */
+	HM_TOPO_TIERS	= 1 << 4,	/* the kernel's or hotmem's tiers changed */
+};
+
+/*
+ * Compare two topologies. Return the HM_TOPO_* flags; @nodes (if given)
+ * gets a mask of the node ids concerned.
+ */
+unsigned int hm_topo_diff(const struct hm_topo *old, const struct hm_topo *new,
+			  uint64_t *nodes);
+
+/**
+ * struct hm_topo_watch - notices nodes coming and going, memory hotplug and
+ * changed figures or tiers, by polling sysfs; a kernel uevent (memory or
+ * node subsystem) makes the next poll come at once.
+ * @root:	the sysfs root (NULL: /sys).
+ * @cur:	the last good reading.
+ * @fd:		a NETLINK_KOBJECT_UEVENT socket, or -1 where none can be had.
+ */
+struct hm_topo_watch {
+	const char *root;
+	struct hm_topo cur;
+	int fd;
+};
+
+/* Read the topology once and open the uevent socket (optional). */
+int hm_topo_watch_init(struct hm_topo_watch *w, const char *root, char *err, size_t errlen);
+
+/*
+ * Wait up to @timeout_ms for a uevent (or just sleep without a socket), then
+ * read the topology again. Return the HM_TOPO_* flags of what changed (0 for
+ * nothing; @w->cur is the new reading), or a negative errno with @err when
+ * the reading failed (@w->cur is kept).
+ */
+int hm_topo_watch_poll(struct hm_topo_watch *w, int timeout_ms, uint64_t *nodes, char *err,
+		       size_t errlen);
+
+void hm_topo_watch_close(struct hm_topo_watch *w);
+
+/*
+ * CXL objects as the kernel's CXL core shows them, through libcxl. Host
+ * physical addresses (decoder and region starts) are filled in; callers show
+ * them only to privileged users.
+ */
+#define HM_CXL_MAX	64
+
+struct hm_cxl_memdev {
+	char name[32];		/* mem0 */
+	char host[64];		/* its PCI device */
+	uint64_t ram_size;	/* bytes of volatile capacity */
+	uint64_t pmem_size;	/* bytes of persistent capacity */
+	uint64_t serial;
+	int numa_node;		/* -1 when none */
+};
+
+struct hm_cxl_decoder {
+	char name[32];		/* decoder0.0 */
+	uint64_t hpa;		/* first host physical address */
+	uint64_t size;		/* bytes */
+	unsigned int ways;	/* interleave ways */
+	int nr_targets;
+	bool root;		/* a root (CXL window) decoder */
+};
+
+struct hm_cxl_region {
+	char name[32];		/* region0 */
+	char decoder[32];	/* the root decoder it was carved from */
+	uint64_t hpa;
+	uint64_t size;
+	unsigned int ways;
+	unsigned int granularity;	/* bytes */
+};
+
+struct hm_cxl {
+	unsigned int nr_memdevs, nr_decoders, nr_regions;
+	struct hm_cxl_memdev memdev[HM_CXL_MAX];
+	struct hm_cxl_decoder decoder[HM_CXL_MAX];
+	struct hm_cxl_region region[HM_CXL_MAX];
+	bool truncated;		/* more than HM_CXL_MAX of a kind */
+};
+
+/*
+ * Read the live system's CXL memdevs, decoders and regions through libcxl
+ * (which reads /sys only). None is not an error: a machine without CXL gives
+ * zero of each. Return 0; -EOPNOTSUPP when hotmem was built without libcxl;
+ * -ENOMEM or another error from libcxl.
+ */
+int hm_cxl_read(struct hm_cxl *c);
+
 /**
  * struct hm_proc_id - a process, safe against PID reuse.
  * @pid:	its PID.

@@ -128,6 +128,20 @@ static void test_live_read_only(void **state)
 	root = parse_json(r.out);
 	nodes = get(root, "nodes");
 	assert_true(json_object_array_length(nodes) >= 1);
+	/* CXL objects through libcxl, or why not; a machine without a CXL bus has none */
+	{
+		struct json_object *cxl = get(root, "cxl"), *v;
+
+		if (json_object_object_get_ex(cxl, "unavailable", &v)) {
+			printf("# cxl: %s\n", json_object_get_string(v));
+		} else {
+			printf("# cxl: %zu memdevs, %zu regions\n",
+			       json_object_array_length(get(cxl, "memdevs")),
+			       json_object_array_length(get(cxl, "regions")));
+			if (access("/sys/bus/cxl", F_OK))
+				assert_int_equal(json_object_array_length(get(cxl, "memdevs")), 0);
+		}
+	}
 	if (!json_object_get_boolean(get(root, "kernel_tiers"))) {
 		json_object_put(root);
 		done(&r);
@@ -259,6 +273,8 @@ static void test_bad_input(void **state)
 		  "hotmem: tiers: topology: /nonexistent/devices/system/node/online" },
 		{ { "pools", "--pid", "0", NULL }, 2, "hotmem: pools: --pid" },
 		{ { "pools", "--perf", "1", NULL }, 2, "hotmem: pools: --perf" },
+		{ { "pools", "--watch", NULL }, 2, "hotmem: pools: --watch" },
+		{ { "tiers", "--watch", "--interval", "5", NULL }, 2, "hotmem: tiers: --interval" },
 		{ { "migrate", "--range", "all", "--to-pool", "0", NULL }, 2,
 		  "hotmem: migrate: --pid" },
 		{ { "migrate", "--pid", "1", "--range", "0x2000-0x1000", "--to-pool", "0", NULL },

@@ -190,6 +190,26 @@ def test_override(lines):
     check(head == (0, 4096, 0), "migrate --to-pool 0 now puts pages on node 1", f"{head}")
 
 
+def test_watch(lines):
+    for l in lines:
+        if re.match(r"@@ (offlined|watch|after)", l):
+            print("# " + l[3:])
+    off = one(lines, r"@@ offlined (memory\d+) of node 1")
+    seen = one(lines, r"@@ watch: +[\d.]+ s  memory of node 1; .*node 1 ([\d.]+) MiB tier")
+    after = one(lines, r"@@ after: Node 1 MemTotal: +(\d+) kB")
+    if seen and after:
+        print(f"# the watcher's node 1: {seen.group(1)} MiB; meminfo after: "
+              f"{int(after.group(1)) / 1024:.1f} MiB")
+        seen = seen.group(1) == f"{int(after.group(1)) / 1024:.1f}"
+    took = one(lines, r"@@ watch saw it ([\d.]+) s")
+    if took:
+        print(f"# note: kernel: the watcher saw node 1's memory change {took.group(1)} s after "
+              f"the offline began")
+    check(off and seen, "tiers --watch sees a memory block of node 1 go offline, "
+          "with node 1's new size", "no block went offline" if not off
+          else "the watcher said nothing, or another size")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("log")
@@ -209,6 +229,7 @@ def main():
     test_pools(lines)
     test_exit(lines)
     test_override(lines)
+    test_watch(lines)
     print(f"1..{len(results)}")
     for i, (ok, name, why) in enumerate(results, 1):
         print(f"{'ok' if ok else 'not ok'} {i} - {name}")

@@ -281,6 +281,53 @@ static void test_overrides_change_placement(void **state)
 	assert_int_equal(hm_topo_pool_of(&t, 2), 2);
 }
 
+/* The watcher on a copied tree: each kind of change, and a reading that fails. */
+static void test_watch(void **state)
+{
+	struct hm_topo_watch w;
+	char dir[PATH_MAX], err[512];
+	uint64_t nodes;
+
+	(void)state;
+	copy_fixture(dir, sizeof(dir));
+	assert_int_equal(hm_topo_watch_init(&w, dir, err, sizeof(err)), 0);
+	assert_int_equal(w.fd, -1);	/* a tree gets no uevents */
+	assert_int_equal(hm_topo_watch_poll(&w, 0, &nodes, err, sizeof(err)), 0);
+
+	put(dir, "devices/system/node/node1/meminfo",
+	    "Node 1 MemTotal: 860528 kB\nNode 1 MemFree: 1000 kB\n");
+	assert_int_equal(hm_topo_watch_poll(&w, 0, &nodes, err, sizeof(err)), HM_TOPO_MEMORY);
+	assert_int_equal(nodes, 1ull << 1);
+	assert_int_equal(w.cur.node[1].mem_total, 860528ull << 10);
+	/* free memory alone is no change */
+	put(dir, "devices/system/node/node1/meminfo",
+	    "Node 1 MemTotal: 860528 kB\nNode 1 MemFree: 2000 kB\n");
+	assert_int_equal(hm_topo_watch_poll(&w, 0, &nodes, err, sizeof(err)), 0);
+
+	/* slower figures: 99 ns is 576 x 139 / 20 = 4003; x 2 = 8006, tier 62 */
+	put(dir, "devices/system/node/node1/access1/initiators/read_latency", "99\n");
+	assert_int_equal(hm_topo_watch_poll(&w, 0, &nodes, err, sizeof(err)),
+			 HM_TOPO_PERF | HM_TOPO_TIERS);
+	assert_int_equal(w.cur.node[1].tier, 62);
+
+	/* a half-written file: an error, and the last good reading stays */
+	put(dir, "devices/system/node/node1/distance", "20 x\n");
+	assert_int_equal(hm_topo_watch_poll(&w, 0, &nodes, err, sizeof(err)), -EINVAL);
+	assert_int_equal(w.cur.node[1].tier, 62);
+	put(dir, "devices/system/node/node1/distance", "20 10\n");
+
+	/* node 1 goes away */
+	put(dir, "devices/system/node/online", "0\n");
+	put(dir, "devices/system/node/has_memory", "0\n");
+	put(dir, "devices/system/node/node0/distance", "10\n");
+	assert_int_equal(hm_topo_watch_poll(&w, 0, &nodes, err, sizeof(err)),
+			 HM_TOPO_NODES | HM_TOPO_MEMORY);
+	assert_int_equal(nodes, 1ull << 1);
+	assert_int_equal(w.cur.nr_nodes, 1);
+	hm_topo_watch_close(&w);
+	rmtree(dir);
+}
+
 static void test_proc_identity(void **state)
 {
 	struct hm_proc_id me, other;
@@ -404,6 +451,7 @@ int main(void)
 		cmocka_unit_test(test_broken_trees),
 		cmocka_unit_test(test_sparse_tree),
 		cmocka_unit_test(test_overrides_change_placement),
+		cmocka_unit_test(test_watch),
 		cmocka_unit_test(test_proc_identity),
 		cmocka_unit_test(test_placement_and_migrate_self),
 		cmocka_unit_test(test_migrate_stops),
