@@ -80,6 +80,12 @@ int hm_cmd_tiers(int argc, char **argv);
 extern const char hm_tiers_usage[];
 int hm_cmd_pools(int argc, char **argv);
 extern const char hm_pools_usage[];
+int hm_cmd_run(int argc, char **argv);
+extern const char hm_run_usage[];
+int hm_cmd_status(int argc, char **argv);
+/* Check a configuration's "daemon" section; -EINVAL and one line in @err. */
+int hm_run_check_section(struct json_object *sec, char *err, size_t len);
+extern const char hm_status_usage[];
 int hm_cmd_migrate(int argc, char **argv);
 extern const char hm_migrate_usage[];
 

@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <hotmem/parse.h>
+
 #include "cli.h"
 #include "config.h"
 #include "output.h"
@@ -192,8 +194,12 @@ static void print_summary(const char *path, const struct hm_ctx *ctx,
 	}
 }
 
+static const char *const all_sections[] = { "machine", "sim", "workloads", "phases", "daemon",
+					     NULL };
+
 int hm_cmd_config(int argc, char **argv)
 {
+	struct json_object *daemon = NULL;
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
@@ -227,13 +233,27 @@ int hm_cmd_config(int argc, char **argv)
 		return hm_usage_err(CMD, "check", optind + 1 >= argc ?
 				    "missing the file (usage: hotmem config check FILE)" :
 				    "one file at a time");
-	ret = hm_config_load(argv[optind + 1], hm_scenario_sections, &ctx, &cfg, err,
-			     sizeof(err));
+	ret = hm_config_load(argv[optind + 1], all_sections, &ctx, &cfg, err, sizeof(err));
 	if (ret) {
 		fprintf(stderr, "hotmem: %s: %s\n", CMD, err);
 		return ret == -EINVAL ? HM_EXIT_USAGE : HM_EXIT_FAIL;
 	}
-	if (cfg.extra) {
+	if (cfg.extra && json_object_object_get_ex(cfg.extra, "daemon", &daemon)) {
+		/* the daemon's section: checked here as hotmem run checks it */
+		ret = hm_run_check_section(daemon, err, sizeof(err));
+		if (!ret && json_object_object_length(cfg.extra) > 1)
+			ret = hm_errmsg(err, sizeof(err), "$.daemon: a daemon configuration has no "
+					"simulation sections");
+		if (ret) {
+			fprintf(stderr, "hotmem: %s: %s: %s\n", CMD, argv[optind + 1], err);
+			hm_config_release(&cfg);
+			hm_destroy_ctx(ctx);
+			return HM_EXIT_USAGE;
+		}
+		if (!json)
+			printf("daemon configuration; run it with hotmem run --config %s\n\n",
+			       argv[optind + 1]);
+	} else if (cfg.extra) {
 		/* a simulation scenario: its own sections are checked too */
 		ret = hm_scenario_load(argv[optind + 1], &sc, err, sizeof(err));
 		if (ret) {

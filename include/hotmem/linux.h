@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include <hotmem/ops.h>
 #include <hotmem/tier.h>
 
 #ifdef __cplusplus
@@ -39,6 +40,9 @@ int hm_membarrier_sync(void *arg);
  * Return: 0; -ENOENT and friends from the files; -EINVAL for malformed ones.
  */
 int hm_topo_read(const char *root, struct hm_topo *t, char *err, size_t errlen);
+
+/* MemTotal and MemFree of node @nid under @root, in bytes; -ENODEV if none. */
+int hm_node_meminfo(const char *root, int nid, uint64_t *total, uint64_t *free_bytes);
 
 /* What changed between two readings of the topology (hm_topo_diff). */
 enum {
@@ -158,6 +162,95 @@ int hm_proc_check(const struct hm_proc_id *id);
 /* The real and saved user ids of @pid (the ones ptrace access compares). */
 int hm_proc_uids(pid_t pid, uid_t *real, uid_t *saved);
 
+/* ---- kernel DAMON as a source (lib/linux/damon.c) ------------------------ */
+
+#define HM_DAMON_MAX_KDAMONDS	16
+
+/* What hm_damon_probe() found. */
+enum {
+	HM_DAMON_ABSENT,	/* no DAMON sysfs interface */
+	HM_DAMON_IN_USE,	/* kdamonds exist that hotmem did not create */
+	HM_DAMON_NO_PRIV,	/* free, but this process may not set it up */
+	HM_DAMON_AVAILABLE,	/* free: nr_kdamonds is 0 */
+};
+
+/*
+ * Whether kernel DAMON can be used under sysfs root @root (NULL: /sys);
+ * @why gets one line saying why not (or "free"). Reads only.
+ */
+int hm_damon_probe(const char *root, char *why, size_t len);
+
+/**
+ * struct hm_damon_attr - the kdamonds hotmem sets up.
+ * @sample_us, @aggr_us: the kernel's sampling and aggregation intervals.
+ * @min_nr_regions, @max_nr_regions: the kernel's region bounds.
+ */
+struct hm_damon_attr {
+	uint64_t sample_us;
+	uint64_t aggr_us;
+	unsigned int min_nr_regions;
+	unsigned int max_nr_regions;
+};
+
+/* One region the kernel monitored: [start, end), accesses in the last window. */
+struct hm_damon_region {
+	uint64_t start;
+	uint64_t end;
+	uint32_t nr_accesses;
+	uint32_t age;
+};
+
+/**
+ * struct hm_kdamond - the kdamonds one hotmem owns, one per process target.
+ * @root:	sysfs root.
+ * @owner_path:	the owner record.
+ * @self:	this hotmem, as the record names it.
+ * @nr:		kdamonds created (0..nr-1 under kdamonds/).
+ * @pid:	each kdamond's target process.
+ * @kpid:	each kdamond's own thread PID.
+ * @err:	one line about the last failure.
+ */
+struct hm_kdamond {
+	const char *root;
+	char owner_path[256];
+	struct hm_damon_attr attr;
+	struct hm_proc_id self;
+	unsigned int nr;
+	pid_t pid[HM_DAMON_MAX_KDAMONDS];
+	int kpid[HM_DAMON_MAX_KDAMONDS];
+	char err[384];
+};
+
+/*
+ * Before starting: if @owner_path records kdamonds of a hotmem that no longer
+ * runs, and they are still exactly those (count and thread PIDs), stop and
+ * remove them. Return 0 if there was nothing to do, 1 if something was done
+ * (@msg says what), or a negative errno (@msg says why: -EBUSY while that
+ * hotmem still runs).
+ */
+int hm_damon_cleanup(const char *root, const char *owner_path, char *msg, size_t len);
+
+/*
+ * Create and start one vaddr kdamond per process of @pids, each with a stat
+ * scheme matching every region, after writing the owner record. Only when
+ * nr_kdamonds is 0. Return 0, or a negative errno with @k->err set: -EBUSY
+ * when DAMON is in use by another owner, -EPERM, -ENOENT without DAMON,
+ * or the error of the sysfs write that failed (everything created is undone).
+ */
+int hm_damon_start(struct hm_kdamond *k, const char *root, const char *owner_path,
+		   const struct hm_damon_attr *attr, const pid_t *pids, unsigned int nr);
+
+/*
+ * The regions kdamond @i monitored in its last aggregation window, at most
+ * @max into @out, in address order. Return 0; -ESRCH when the kdamond has
+ * turned off (its target exited); another errno from sysfs.
+ */
+int hm_damon_read(struct hm_kdamond *k, unsigned int i, struct hm_damon_region *out,
+		  unsigned int max, unsigned int *nr);
+
+/* Stop and remove every kdamond of @k, and its owner record. */
+void hm_damon_stop(struct hm_kdamond *k);
+
 /* One line of /proc/PID/maps: [start, end), readable, shared. */
 struct hm_vma {
 	uint64_t start;
@@ -247,6 +340,48 @@ struct hm_migrate_attr {
  */
 int hm_migrate(const struct hm_proc_id *id, const struct hm_migrate_attr *a,
 	       struct hm_migrate_stats *st);
+
+/* ---- monitoring processes on this host (lib/linux/ops.c) ----------------- */
+
+/**
+ * struct hm_linux_ops - the ops the monitor uses for process targets on a
+ * real kernel: ranges from /proc/PID/maps, actions through the migrator,
+ * node memory from sysfs, placement through move_pages(2) queries.
+ * @root:	sysfs root (NULL: /sys).
+ * @rate_bps:	migration rate limit, bytes per second (0: none).
+ * @gone:	set when a target's process exited (its pid); the caller drops
+ *		the target.
+ * @nomem_node:	set to a node that refused pages for lack of memory (-1).
+ * @moved:	bytes moved so far, per destination node.
+ * @st:		the migrator's counts, summed.
+ */
+struct hm_linux_ops {
+	const char *root;
+	uint64_t rate_bps;
+	int gone;
+	int nomem_node;
+	uint64_t moved[HM_MAX_NODES];
+	struct hm_migrate_stats st;
+	unsigned int dest_turn;
+	unsigned int nr_procs;
+	struct hm_proc_id procs[64];
+};
+
+/* The ops table; priv is a struct hm_linux_ops. */
+extern const struct hm_ops hm_linux_ops;
+
+/*
+ * Name process target @pid in @lo (its start time is checked before every
+ * action). Return 0, -ESRCH, -ENOSPC.
+ */
+int hm_linux_ops_add_proc(struct hm_linux_ops *lo, pid_t pid);
+
+/*
+ * A process's address space as DAMON's vaddr sees it: its mappings cut into
+ * three ranges at the two largest gaps (fewer if it has fewer gaps). Return
+ * how many, or a negative errno.
+ */
+int hm_proc_three_ranges(pid_t pid, uint64_t range[3][2]);
 
 #ifdef __cplusplus
 }

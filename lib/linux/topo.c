@@ -55,6 +55,14 @@ static int read_file(const struct ctx *c, const char *rel, char *buf, size_t len
 	return (int)n;
 }
 
+static int access_rel(const struct ctx *c, const char *rel)
+{
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s/%s", c->root, rel);
+	return access(path, R_OK);
+}
+
 static int fail(const struct ctx *c, int ret, const char *rel, const char *why)
 {
 	hm_errmsg(c->err, c->errlen, "%s/%s: %s", c->root, rel, why);
@@ -299,5 +307,25 @@ int hm_topo_read(const char *root, struct hm_topo *t, char *err, size_t errlen)
 	if (ret)
 		return fail(&c, ret, NODE_DIR, "inconsistent node ids");
 	*t = tmp;
+	return 0;
+}
+
+int hm_node_meminfo(const char *root, int nid, uint64_t *total, uint64_t *free_bytes)
+{
+	struct ctx c = { root ? root : "/sys", NULL, 0 };
+	struct hm_topo_node n = { .id = nid };
+	char rel[128];
+	int ret;
+
+	if (nid < 0 || nid >= HM_MAX_NODES)
+		return -ENODEV;
+	snprintf(rel, sizeof(rel), NODE_DIR "/node%d/meminfo", nid);
+	if (access_rel(&c, rel))
+		return -ENODEV;
+	ret = read_meminfo(&c, rel, &n);
+	if (ret)
+		return ret;
+	*total = n.mem_total;
+	*free_bytes = n.mem_free;
 	return 0;
 }

@@ -432,6 +432,116 @@ static void test_migrate_privilege(void **state)
 	reap(np);
 }
 
+static void read_small(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+	size_t n = f ? fread(buf, 1, len - 1, f) : 0;
+
+	buf[n] = '\0';
+	if (f)
+		fclose(f);
+}
+
+/*
+ * hotmem run on this machine, under the read-only guard: the machine's own
+ * kdamond makes kernel DAMON "in use by another owner"; the daemon refuses in
+ * one line, and the kdamond is exactly as it was.
+ */
+static void test_run_on_host(void **state)
+{
+	const char *bin = getenv("HOTMEM_BIN");
+	char before[3][64], after[3][64], cfg[PATH_MAX], sock[PATH_MAX], cmd[PATH_MAX * 3];
+	static const char *const files[] = { "nr_kdamonds", "0/state", "0/pid" };
+	const char *k = "/sys/kernel/mm/damon/admin/kdamonds";
+	struct json_object *root, *src;
+	struct run r;
+	pid_t pid;
+	char pid_s[16];
+
+	(void)state;
+	if (access("/usr/bin/unshare", X_OK))
+		hm_skip("no /usr/bin/unshare");
+	for (int i = 0; i < 3; i++) {
+		snprintf(cmd, sizeof(cmd), "%s/%s", k, files[i]);
+		read_small(cmd, before[i], sizeof(before[i]));
+	}
+	run_bin(&r, "/usr/bin/unshare",
+		(const char *[]){ "-m", "sh", "-c",
+				  "mount --bind /sys/kernel/mm /sys/kernel/mm &&"
+				  " mount -o remount,bind,ro /sys/kernel/mm &&"
+				  " grep -q ' /sys/kernel/mm [^ ]* ro,' /proc/self/mounts || exit 99;"
+				  " exec \"$0\" run --list-sources --json", bin, NULL });
+	if (code(&r) == 99) {
+		done(&r);
+		hm_skip("cannot make /sys/kernel/mm read-only in a mount namespace");
+	}
+	assert_int_equal(code(&r), 0);
+	root = parse_json(r.out);
+	src = json_object_array_get_idx(get(root, "sources"), 0);
+	assert_string_equal(json_object_get_string(get(src, "name")), "damon");
+	printf("# damon here: %s: %s\n", json_object_get_string(get(src, "state")),
+	       json_object_get_string(get(src, "reason")));
+	if (access(k, F_OK) || !strcmp(before[0], "0\n")) {
+		/* a machine without DAMON, or with DAMON free: nothing more to see here */
+		json_object_put(root);
+		done(&r);
+		hm_skip("no kdamond of the machine's own here (nr_kdamonds %s)",
+			access(k, F_OK) ? "absent" : "0");
+	}
+	assert_string_equal(json_object_get_string(get(src, "state")), "in-use-by-other");
+	for (size_t i = 1; i < json_object_array_length(get(root, "sources")); i++) {
+		struct json_object *o = json_object_array_get_idx(get(root, "sources"), i);
+
+		assert_true(strlen(json_object_get_string(get(o, "reason"))) > 10);
+	}
+	json_object_put(root);
+	done(&r);
+
+	/* the daemon itself refuses, in one line, before writing anything */
+	snprintf(cfg, sizeof(cfg), "%s/../kernel/conf/promote.json", getenv("FIXTURES_DIR"));
+	state_path(sock, sizeof(sock), "hm.sock");
+	pid = spawn((const char *[]){ "/bin/sleep", "30", NULL });
+	snprintf(pid_s, sizeof(pid_s), "%d", (int)pid);
+	snprintf(cmd, sizeof(cmd),
+		 "mount --bind /sys/kernel/mm /sys/kernel/mm &&"
+		 " mount -o remount,bind,ro /sys/kernel/mm || exit 99;"
+		 " exec \"%s\" run --config %s --pid %s --socket %s", bin, cfg, pid_s, sock);
+	run_bin(&r, "/usr/bin/unshare", (const char *[]){ "-m", "sh", "-c", cmd, NULL });
+	reap(pid);
+	assert_int_equal(code(&r), 1);
+	assert_int_equal(lines(r.err), 1);
+	assert_non_null(strstr(r.err, "hotmem: run: damon: "));
+	assert_non_null(strstr(r.err, "another owner"));
+	done(&r);
+	for (int i = 0; i < 3; i++) {
+		snprintf(cmd, sizeof(cmd), "%s/%s", k, files[i]);
+		read_small(cmd, after[i], sizeof(after[i]));
+		assert_string_equal(before[i], after[i]);
+	}
+}
+
+static void test_run_usage(void **state)
+{
+	char st[PATH_MAX];
+	struct run r;
+
+	(void)state;
+	state_path(st, sizeof(st), "no.sock");
+	run(&r, (const char *[]){ "run", NULL });
+	assert_int_equal(code(&r), 2);
+	assert_one_error_line(&r, "hotmem: run: --config: required");
+	done(&r);
+	run(&r, (const char *[]){ "run", "--list-sources", "--config", "x", NULL });
+	assert_int_equal(code(&r), 2);
+	assert_one_error_line(&r, "hotmem: run: --list-sources");
+	done(&r);
+	run(&r, (const char *[]){ "status", "--socket", st, NULL });
+	assert_int_equal(code(&r), 1);
+	assert_one_error_line(&r, "hotmem: status: ");
+	assert_non_null(strstr(r.err, "is 'hotmem run' running?"));
+	done(&r);
+}
+
 int main(void)
 {
 	const char *fx = getenv("FIXTURES_DIR");
@@ -442,6 +552,8 @@ int main(void)
 		cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_pools_pid),
 		cmocka_unit_test(test_migrate_privilege),
+		cmocka_unit_test(test_run_on_host),
+		cmocka_unit_test(test_run_usage),
 	};
 	int ret;
 

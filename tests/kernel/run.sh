@@ -11,7 +11,7 @@
 # env: HOTMEM_STATIC, HMWORK (the static binaries; meson passes them),
 #      HM_KERNEL_CACHE (default: .cache/kernel in the source tree),
 #      HM_KERNEL_LOGS (default: the cache's ../kernel-logs), TRIES (3),
-#      TIMEOUT (300 s per boot).
+#      TIMEOUT (900 s per boot), HM_ONLY (base or daemon: one group of tests).
 # Nothing here touches the host's kernel state: everything that writes
 # kernel state runs inside the guest.
 set -u
@@ -71,16 +71,18 @@ logs=${HM_KERNEL_LOGS:-$(dirname "$cache")/kernel-logs}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 root=$work/root
-mkdir -p "$root"/{bin,proc,sys,dev,run,boot} "$logs"
+mkdir -p "$root"/{bin,proc,sys,dev,run,boot,etc} "$logs"
 cp /bin/busybox "$HOTMEM_STATIC" "$HMWORK" "$root/bin/"
 [ "$(basename "$HOTMEM_STATIC")" = hotmem ] || mv "$root/bin/$(basename "$HOTMEM_STATIC")" "$root/bin/hotmem"
 cp "$src/scripts/capture-sysfs.sh" "$root/bin/"
+mkdir -p "$root/etc/hm"
+cp "$here"/conf/*.json "$root/etc/hm/"
 cp "$here/init" "$root/init"
 chmod +x "$root/init" "$root/bin/capture-sysfs.sh"
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$work/initrd.gz" || bail "cpio failed"
 
 boot() {	# boot LOG
-	timeout "${TIMEOUT:-300}" qemu-system-x86_64 \
+	timeout "${TIMEOUT:-900}" qemu-system-x86_64 \
 		-machine q35,hmat=on -accel tcg,thread=single -cpu max -m 2G -smp 1 \
 		-nodefaults -net none -display none -monitor none -serial stdio -no-reboot \
 		-object memory-backend-ram,size=1G,id=m0 \
@@ -93,7 +95,7 @@ boot() {	# boot LOG
 		-numa hmat-lb,initiator=0,target=1,hierarchy=memory,data-type=access-latency,latency=40 \
 		-numa hmat-lb,initiator=0,target=1,hierarchy=memory,data-type=access-bandwidth,bandwidth=5G \
 		-kernel "$cache/vmlinuz-$kver" -initrd "$work/initrd.gz" \
-		-append "console=ttyS0 loglevel=4 panic=-1 mitigations=off edd=off rdinit=/init" \
+		-append "console=ttyS0 loglevel=4 panic=-1 mitigations=off edd=off rdinit=/init${HM_ONLY:+ hm.only=$HM_ONLY}" \
 		< /dev/null > "$1" 2>&1
 }
 

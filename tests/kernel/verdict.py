@@ -210,6 +210,81 @@ def test_watch(lines):
           else "the watcher said nothing, or another size")
 
 
+def test_daemon(lines):
+    for l in lines:
+        if re.match(r"@@ (sources|promote|status|demote|kill|foreign|run\d+|rec8)", l):
+            print("# " + l[3:])
+    check(one(lines, r"@@ sources: damon +available "),
+          "run --list-sources in the guest: kernel DAMON available")
+
+    # promotion
+    m = one(lines, r"@@ promote: hot part on node 0 after ([\d.]+) s")
+    if m:
+        print(f"# note: kernel: hotmem run promoted the hot part in {m.group(1)} s")
+    hot, cold = work(lines, "work", "hot"), work(lines, "work", "cold")
+    fin_hot = fin_cold = None
+    for l in lines:
+        x = re.match(r"@@ promote-work (hot|cold) pages: node0=(\d+) node1=(\d+) other=(\d+)", l)
+        if x:
+            v = tuple(map(int, x.groups()[1:]))
+            if x.group(1) == "hot":
+                fin_hot = v
+            else:
+                fin_cold = v
+    print(f"# note: kernel: promotion: hot part node0/node1/other {fin_hot}, "
+          f"the rest {fin_cold}")
+    check(fin_hot and fin_hot[0] >= 0.9 * 16384,
+          "hotmem run brings >= 90% of the hot 64 MiB to node 0", f"{fin_hot}")
+    check(fin_cold and fin_cold[1] >= 0.8 * 49152,
+          ">= 80% of the cold 192 MiB stays on node 1", f"{fin_cold}")
+    c = one(lines, r"@@ promote-work checksum (\w+)")
+    check(c and c.group(1) == "ok", "the promoted workload's checksum holds")
+    try:
+        st = json.loads("\n".join(l[len("@@J7 "):] for l in lines if l.startswith("@@J7 ")))
+        ok = {"targets", "sources", "schemes", "moved"} <= st.keys() and st["schemes"][0]["goals"]
+    except (ValueError, KeyError, IndexError) as e:
+        ok, st = False, str(e)
+    check(ok, "hotmem status --json answers with targets, sources, schemes and goals", f"{st}")
+    check(any("reloaded /etc/hm/promote.json" in l for l in lines),
+          "SIGHUP reloads the configuration")
+    check(one(lines, r"@@ promote: run rc=0 kdamonds after SIGTERM: nr=0"),
+          "SIGTERM stops hotmem run with no kdamond left")
+
+    # demotion
+    m = one(lines, r"@@ demote: node 0 (\d+) kB free of (\d+) after ([\d.]+) s")
+    b = one(lines, r"@@ demote: node 0 (\d+) kB free of (\d+) before")
+    if m and b:
+        print(f"# note: kernel: demotion: node 0 free {int(b.group(1)) * 100 // int(b.group(2))}% "
+              f"-> {int(m.group(1)) * 100 // int(m.group(2))}% in {m.group(3)} s (goal 45%)")
+    check(m and int(m.group(1)) * 100 >= 40 * int(m.group(2)),
+          "demotion under a free-memory goal: node 0 reaches >= 40% free",
+          m.group(0) if m else "no result")
+    d = work(lines, "demote-work", "head")
+    check(d and d[1] > 0, "cold pages moved from node 0 to node 1", f"{d}")
+    c = one(lines, r"@@ demote-work checksum (\w+)")
+    check(c and c.group(1) == "ok", "the demoted workload's checksum holds")
+    check(one(lines, r"@@ run8: .*target \d+ exited; dropped") and
+          one(lines, r"@@ demote: run rc=0 after its target exited; kdamonds: nr=0"),
+          "a target exiting mid-run is dropped; hotmem stops and leaves no kdamond")
+
+    # SIGKILL, then the next start
+    check(one(lines, r"@@ kill: kdamonds after SIGKILL: nr=1 state=on") and
+          one(lines, r"@@ run9: .*stopped and removed 1 kdamond left by a killed hotmem") and
+          one(lines, r"@@ kill: next run rc=0 kdamonds after it: nr=0"),
+          "a kdamond left by a SIGKILLed hotmem is cleaned up by the next start")
+
+    # a foreign kdamond
+    bf = one(lines, r"@@ foreign: before: (.*)")
+    af = one(lines, r"@@ foreign: after: (.*)")
+    run10 = [l for l in lines if l.startswith("@@ run10: ")]
+    check(bf and af and bf.group(1) == af.group(1) and "state=on" in bf.group(1)
+          and one(lines, r"@@ foreign: run rc=1") and len(run10) == 1
+          and "another owner" in run10[0]
+          and one(lines, r"@@ foreign-sources: damon +in-use-by-other"),
+          "a foreign kdamond is left untouched; hotmem reports DAMON in use, in one line",
+          f"{bf and bf.group(1)} / {af and af.group(1)} / {run10}")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("log")
@@ -230,6 +305,7 @@ def main():
     test_exit(lines)
     test_override(lines)
     test_watch(lines)
+    test_daemon(lines)
     print(f"1..{len(results)}")
     for i, (ok, name, why) in enumerate(results, 1):
         print(f"{'ok' if ok else 'not ok'} {i} - {name}")

@@ -1,0 +1,1145 @@
+// SPDX-License-Identifier: MIT
+/*
+ * hotmem run: the tiering daemon on a real host. Process targets (by PID or
+ * a command it starts), a hotness source on the real kernel (kernel DAMON
+ * through sysfs), hotmem's monitor and schemes, and the migrator closing the
+ * loop; an event loop on timerfd and signalfd, a status socket, SIGHUP to
+ * reload, SIGTERM/SIGINT to stop and undo what it set up (docs/daemon.md).
+ * hotmem status asks a running daemon over its socket.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <glob.h>
+#include <inttypes.h>
+#include <linux/capability.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/timerfd.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <hotmem/linux.h>
+#include <hotmem/monitor.h>
+#include <hotmem/parse.h>
+#include <hotmem/scheme.h>
+
+#include "cli.h"
+#include "config.h"
+#include "output.h"
+#include "record.h"
+#include "topo_cli.h"
+
+#define CMD "run"
+#define DEFAULT_SOCKET "/run/hotmem/hotmem.sock"
+#define DEFAULT_OWNER "/run/hotmem/kdamonds.owner"
+#define MAX_KREGIONS 4096
+
+const char hm_run_usage[] =
+	"usage: hotmem run --config FILE [--pid PID]... [options] [-- COMMAND [ARG]...]\n"
+	"       hotmem run --list-sources [--json] [--sysfs DIR]\n"
+	"\n"
+	"The tiering daemon (docs/daemon.md). It monitors its targets with a\n"
+	"hotness source on this kernel, runs the configuration's schemes on what\n"
+	"it sees, and moves pages with move_pages(2). Targets are the\n"
+	"configuration's pid targets, or the processes given with --pid, or the\n"
+	"COMMAND it starts. It runs until interrupted (SIGINT, SIGTERM), or until\n"
+	"every target has exited; then it stops its kdamonds and removes them.\n"
+	"SIGHUP reloads the configuration and commits the schemes and monitoring\n"
+	"attributes without losing the regions.\n"
+	"\n"
+	"--list-sources: the hotness sources of this machine, one row each: name,\n"
+	"state (available, unavailable, in-use-by-other) and why.\n"
+	"\n"
+	"options:\n"
+	"  --pid PID        monitor this process (repeatable; replaces the file's\n"
+	"                   targets)\n"
+	"  --record FILE    write every aggregation window (hotmem report reads it)\n"
+	"  --socket PATH    the status socket (default " DEFAULT_SOCKET ")\n"
+	"  --duration SECS  stop after this long (default: run until stopped)\n"
+	"  --sysfs DIR      for --list-sources: read DIR instead of /sys\n"
+	"  --json           for --list-sources: JSON\n";
+
+const char hm_status_usage[] =
+	"usage: hotmem status [--socket PATH] [--json]\n"
+	"\n"
+	"Ask a running 'hotmem run' what it is doing: targets, sources with their\n"
+	"rates and drops, schemes with bytes tried and applied, goals with their\n"
+	"current and target values, bytes moved per node. The socket speaks one\n"
+	"JSON request per connection, {\"request\": \"status\"}, and answers with\n"
+	"one JSON object (docs/daemon.md).\n"
+	"\n"
+	"  --socket PATH   default " DEFAULT_SOCKET "\n"
+	"  --json          the reply as it came\n";
+
+/* ---- sources -------------------------------------------------------------- */
+
+struct source_row {
+	const char *name;
+	const char *state;
+	char why[768];
+};
+
+static bool has_glob(const char *pattern)
+{
+	glob_t g;
+	bool any = !glob(pattern, 0, NULL, &g) && g.gl_pathc;
+
+	if (any)
+		globfree(&g);
+	return any;
+}
+
+/* A CPU sampler's PMU: present or not; hotmem's reader is not wired in yet. */
+static void pmu_row(struct source_row *row, const char *name, const char *root,
+		    const char *rel, const char *missing, const char *what)
+{
+	char path[256];
+
+	row->name = name;
+	row->state = "unavailable";
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	if (access(path, F_OK))
+		snprintf(row->why, sizeof(row->why), "no %s: %s", path, missing);
+	else
+		snprintf(row->why, sizeof(row->why),
+			 "%s exists; hotmem's %s reader is not wired to the daemon yet", path, what);
+}
+
+static unsigned int list_sources(const char *sysfs, struct source_row *rows)
+{
+	const char *root = sysfs ? sysfs : "/sys";
+	char path[256];
+	unsigned int n = 0;
+	int st;
+
+	rows[n].name = "damon";
+	st = hm_damon_probe(sysfs, rows[n].why, sizeof(rows[n].why));
+	rows[n].state = st == HM_DAMON_AVAILABLE ? "available" :
+			st == HM_DAMON_IN_USE	 ? "in-use-by-other" : "unavailable";
+	n++;
+
+	rows[n].name = "page_idle";
+	rows[n].state = "unavailable";
+	snprintf(path, sizeof(path), "%s/kernel/mm/page_idle/bitmap", root);
+	if (access(path, F_OK))
+		snprintf(rows[n].why, sizeof(rows[n].why),
+			 "no %s: the kernel has no idle page tracking (CONFIG_IDLE_PAGE_TRACKING)",
+			 path);
+	else
+		snprintf(rows[n].why, sizeof(rows[n].why),
+			 "the kernel has it; hotmem has no reader for it yet");
+	n++;
+
+	pmu_row(&rows[n++], "ibs", root, "bus/event_source/devices/ibs_op",
+		"no AMD IBS op PMU on this CPU (or it is not exposed to this VM)", "IBS");
+	pmu_row(&rows[n++], "pebs", root, "bus/event_source/devices/cpu/events/mem-loads",
+		"no Intel PEBS load-latency event on this CPU (or this VM)", "PEBS");
+
+	rows[n].name = "chmu";
+	rows[n].state = "unavailable";
+	snprintf(path, sizeof(path), "%s/bus/event_source/devices/cxl_hmu*", root);
+	snprintf(rows[n].why, sizeof(rows[n].why), has_glob(path) ?
+		 "a cxl_hmu PMU exists; hotmem's CHMU reader is not wired to the daemon yet" :
+		 "no cxl_hmu PMU: no CXL device with a Hotness Monitoring Unit (or no driver)");
+	n++;
+
+	rows[n].name = "pagemap_rmap";
+	rows[n].state = "unavailable";
+	if (hm_have_cap(CAP_SYS_ADMIN)) {
+		snprintf(rows[n].why, sizeof(rows[n].why),
+			 "with CAP_SYS_ADMIN /proc/PID/pagemap shows PFNs, but hotmem's reverse map "
+			 "(physical reports to process targets) is not written yet");
+	} else {
+		snprintf(rows[n].why, sizeof(rows[n].why),
+			 "needs CAP_SYS_ADMIN: without it pagemap hides PFNs, and physical "
+			 "reports reach processes only through kernel DAMOS offload");
+	}
+	n++;
+	return n;
+}
+
+static int cmd_list_sources(const char *sysfs, bool json)
+{
+	struct source_row rows[8];
+	unsigned int n = list_sources(sysfs, rows);
+
+	if (json) {
+		struct json_object *a = json_object_new_array();
+
+		for (unsigned int i = 0; i < n; i++) {
+			struct json_object *o = json_object_new_object();
+
+			json_object_object_add(o, "name", json_object_new_string(rows[i].name));
+			json_object_object_add(o, "state", json_object_new_string(rows[i].state));
+			json_object_object_add(o, "reason", json_object_new_string(rows[i].why));
+			json_object_array_add(a, o);
+		}
+		struct json_object *root = json_object_new_object();
+
+		json_object_object_add(root, "sources", a);
+		return hm_print_json(root);
+	}
+	for (unsigned int i = 0; i < n; i++)
+		printf("%-13s %-16s %s\n", rows[i].name, rows[i].state, rows[i].why);
+	return HM_EXIT_OK;
+}
+
+/* ---- the daemon ------------------------------------------------------------ */
+
+struct daemon {
+	const char *config_path;
+	const char *socket_path;
+	const char *owner_path;
+	const char *record_path;
+	uint64_t duration_ns;
+	pid_t pids[HM_DAMON_MAX_KDAMONDS];
+	unsigned int nr_pids;
+	pid_t child;
+
+	struct hm_ctx *ctx;
+	struct hm_config cfg;
+	struct hm_linux_ops lo;
+	struct hm_ring_set *rings;
+	struct hm_ring *ring;
+	uint8_t src_id;
+	struct hm_kdamond kd;
+	bool kd_on;
+	struct hm_damon_attr kattr;
+	struct hm_record_writer *rec;
+
+	/* the kernel's last windows, one per kdamond, replayed as reports */
+	struct hm_damon_region *kreg[HM_DAMON_MAX_KDAMONDS];
+	unsigned int nr_kreg[HM_DAMON_MAX_KDAMONDS];
+	uint64_t samples_since_read;
+	uint64_t reports, drops;
+
+	/*
+	 * The reader thread: asking a kdamond for its regions blocks until the
+	 * kdamond's next aggregation, so it must not hold up the loop. It fills
+	 * @next under @lock and bumps @version; the loop copies what is new.
+	 */
+	pthread_t reader;
+	bool reader_on;
+	pthread_mutex_t lock;
+	struct hm_damon_region *next[HM_DAMON_MAX_KDAMONDS];
+	unsigned int nr_next[HM_DAMON_MAX_KDAMONDS];
+	uint64_t version, seen_version;
+	uint64_t reads, read_ns, read_errors;
+	char read_err[448];
+	volatile bool reader_stop;
+
+	int sfd, tfd, lfd;
+	uint64_t t0;
+	uint64_t last_moved;
+	bool stop;
+};
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static void say(struct daemon *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void say(struct daemon *d, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "hotmem: run: %7.1f s: ", (double)(mono_ns() - d->t0) * 1e-9);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static const char *const daemon_sections[] = { "daemon", NULL };
+
+/* The "daemon" section: {"socket", "owner_record", "rate_mbps", "damon": {...}} */
+static int read_daemon_section(struct daemon *d, struct json_object *sec, char *err,
+			       size_t len)
+{
+	struct json_object *v;
+
+	d->kattr = (struct hm_damon_attr){ 5000, 100000, 10, 1000 };
+	if (!sec)
+		return 0;
+	if (!json_object_is_type(sec, json_type_object))
+		return hm_errmsg(err, len, "$.daemon: not an object");
+	json_object_object_foreach(sec, key, val) {
+		if (!strcmp(key, "socket") && json_object_is_type(val, json_type_string)) {
+			if (!d->socket_path)
+				d->socket_path = json_object_get_string(val);
+		} else if (!strcmp(key, "owner_record") &&
+			   json_object_is_type(val, json_type_string)) {
+			d->owner_path = json_object_get_string(val);
+		} else if (!strcmp(key, "rate_mbps") && json_object_is_type(val, json_type_int) &&
+			   json_object_get_int64(val) >= 0) {
+			d->lo.rate_bps = (uint64_t)json_object_get_int64(val) * 1000000;
+		} else if (!strcmp(key, "damon") && json_object_is_type(val, json_type_object)) {
+			json_object_object_foreach(val, k2, v2) {
+				uint64_t ns;
+				size_t at;
+
+				if ((!strcmp(k2, "sample_interval") || !strcmp(k2, "aggr_interval")) &&
+				    json_object_is_type(v2, json_type_string) &&
+				    !hm_parse_duration(json_object_get_string(v2), 1000, &ns, &at) &&
+				    ns >= 1000) {
+					*(k2[0] == 's' ? &d->kattr.sample_us : &d->kattr.aggr_us) =
+						ns / 1000;
+				} else if ((!strcmp(k2, "min_nr_regions") ||
+					    !strcmp(k2, "max_nr_regions")) &&
+					   json_object_is_type(v2, json_type_int) &&
+					   json_object_get_int(v2) >= 3) {
+					*(k2[1] == 'i' ? &d->kattr.min_nr_regions :
+							 &d->kattr.max_nr_regions) =
+						(unsigned int)json_object_get_int(v2);
+				} else {
+					return hm_errmsg(err, len, "$.daemon.damon.%s: unknown key or bad "
+							 "value (sample_interval, aggr_interval: "
+							 "durations; min_nr_regions, "
+							 "max_nr_regions: integers >= 3)", k2);
+				}
+			}
+		} else {
+			return hm_errmsg(err, len, "$.daemon.%s: unknown key or wrong type "
+					 "(socket, owner_record: strings; rate_mbps: an integer; "
+					 "damon: an object)", key);
+		}
+	}
+	if (d->kattr.sample_us > d->kattr.aggr_us)
+		return hm_errmsg(err, len, "$.daemon.damon: sample_interval above aggr_interval");
+	if (d->kattr.min_nr_regions > d->kattr.max_nr_regions)
+		return hm_errmsg(err, len, "$.daemon.damon: min_nr_regions above max_nr_regions");
+	(void)v;
+	return 0;
+}
+
+int hm_run_check_section(struct json_object *sec, char *err, size_t len)
+{
+	static struct daemon scratch;
+
+	memset(&scratch, 0, sizeof(scratch));
+	return read_daemon_section(&scratch, sec, err, len);
+}
+
+/*
+ * Replay the kernel's last window as binary reports, one per kernel region
+ * that was accessed in this sample: a region with n accesses out of the
+ * kernel's N samples is reported in n of every N of hotmem's samples, spread
+ * evenly. Each report covers the whole kernel region; with straddling
+ * reports split, every hotmem region under it counts as accessed.
+ */
+static void feed_reports(struct daemon *d, uint64_t now)
+{
+	uint64_t nk = d->kattr.aggr_us / d->kattr.sample_us, j = d->samples_since_read++;
+
+	if (!nk)
+		nk = 1;
+	j %= nk;
+	for (unsigned int i = 0; i < d->kd.nr; i++) {
+		for (unsigned int k = 0; k < d->nr_kreg[i]; k++) {
+			const struct hm_damon_region *kr = &d->kreg[i][k];
+			uint64_t n = kr->nr_accesses > nk ? nk : kr->nr_accesses;
+			struct hm_report r;
+
+			if ((j + 1) * n / nk == j * n / nk)
+				continue;
+			r = (struct hm_report){ .addr = kr->start, .size = kr->end - kr->start,
+						.time_ns = now, .count = 1, .pid = d->kd.pid[i],
+						.tid = -1, .cpu = -1, .node = -1,
+						.source = d->src_id };
+			if (hm_report_access(d->ring, &r))
+				d->drops++;
+			else
+				d->reports++;
+		}
+	}
+}
+
+static void *reader_main(void *arg)
+{
+	struct daemon *d = arg;
+	struct hm_damon_region *buf = calloc(MAX_KREGIONS, sizeof(*buf));
+
+	while (buf && !d->reader_stop) {
+		uint64_t t0 = mono_ns();
+
+		for (unsigned int i = 0; i < d->kd.nr && !d->reader_stop; i++) {
+			unsigned int nr = 0;
+			int ret = hm_damon_read(&d->kd, i, buf, MAX_KREGIONS, &nr);
+
+			pthread_mutex_lock(&d->lock);
+			if (ret && ret != -ESRCH) {
+				d->read_errors++;
+				snprintf(d->read_err, sizeof(d->read_err), "kdamond %u: %s", i,
+					 d->kd.err[0] ? d->kd.err : strerror(-ret));
+			}
+			d->nr_next[i] = ret ? 0 : nr;
+			if (!ret)
+				memcpy(d->next[i], buf, nr * sizeof(*buf));
+			pthread_mutex_unlock(&d->lock);
+		}
+		pthread_mutex_lock(&d->lock);
+		d->version++;
+		d->reads++;
+		d->read_ns += mono_ns() - t0;
+		pthread_mutex_unlock(&d->lock);
+		/*
+		 * A read waits for the kdamond's next aggregation; one that came
+		 * back sooner (a kdamond off after its target exited, an error)
+		 * must not spin: at most one round per kernel aggregation.
+		 */
+		{
+			uint64_t spent = mono_ns() - t0, aggr = d->kattr.aggr_us * 1000;
+
+			if (spent < aggr && !d->reader_stop)
+				usleep((useconds_t)((aggr - spent) / 1000));
+		}
+	}
+	free(buf);
+	return NULL;
+}
+
+/* Take the reader's newest windows, if any; log a read error once. */
+static void take_kernel(struct daemon *d)
+{
+	char err[sizeof(d->read_err)] = "";
+
+	pthread_mutex_lock(&d->lock);
+	if (d->version != d->seen_version) {
+		for (unsigned int i = 0; i < d->kd.nr; i++) {
+			memcpy(d->kreg[i], d->next[i], d->nr_next[i] * sizeof(*d->next[i]));
+			d->nr_kreg[i] = d->nr_next[i];
+		}
+		d->seen_version = d->version;
+		d->samples_since_read = 0;
+	}
+	if (d->read_err[0]) {
+		memcpy(err, d->read_err, sizeof(err));
+		d->read_err[0] = '\0';
+	}
+	pthread_mutex_unlock(&d->lock);
+	if (err[0])
+		say(d, "%s", err);
+}
+
+/* Drop targets whose process is gone; true if none is left. */
+static bool drop_gone(struct daemon *d)
+{
+	struct hm_target *t, *next;
+	unsigned int left = 0;
+
+	hm_for_each_target_safe(t, next, d->ctx) {
+		struct hm_proc_id id = { 0 };
+		bool gone = d->lo.gone == t->pid;
+
+		for (unsigned int i = 0; i < d->lo.nr_procs; i++)
+			if (d->lo.procs[i].pid == t->pid)
+				id = d->lo.procs[i];
+		if (!gone && id.pid && hm_proc_check(&id))
+			gone = true;
+		if (gone) {
+			say(d, "target %d exited; dropped", t->pid);
+			hm_destroy_target(t, d->ctx);
+			continue;
+		}
+		left++;
+	}
+	d->lo.gone = 0;
+	return !left;
+}
+
+static void log_moves(struct daemon *d)
+{
+	uint64_t moved = 0;
+
+	for (int n = 0; n < HM_MAX_NODES; n++)
+		moved += d->lo.moved[n];
+	if (moved != d->last_moved) {
+		char a[32], b[32];
+
+		say(d, "moved %s (%s in all); %" PRIu64 " pages already in place, %" PRIu64
+		     " busy, %" PRIu64 " refused for lack of memory",
+		     hm_fmt_iec(moved - d->last_moved, a, sizeof(a)), hm_fmt_iec(moved, b, sizeof(b)),
+		     d->lo.st.already, d->lo.st.busy, d->lo.st.nomem);
+		d->last_moved = moved;
+	}
+	if (d->lo.nomem_node >= 0) {
+		say(d, "node %d has no free memory for promoted pages; moves to it fail until "
+		     "memory is freed", d->lo.nomem_node);
+		d->lo.nomem_node = -1;
+	}
+}
+
+static struct json_object *status_json(struct daemon *d)
+{
+	struct json_object *o = json_object_new_object(), *a;
+	struct hm_target *t;
+	struct hm_scheme *s;
+	double up = (double)(mono_ns() - d->t0) * 1e-9;
+	unsigned int i = 0;
+
+	json_object_object_add(o, "uptime_s", json_object_new_double(up));
+	json_object_object_add(o, "pid", json_object_new_int((int)getpid()));
+	a = json_object_new_array();
+	hm_for_each_target(t, d->ctx) {
+		struct json_object *x = json_object_new_object();
+		uint64_t bytes = 0;
+		struct hm_region *r;
+
+		hm_for_each_region(r, t)
+			bytes += hm_sz_region(r);
+		json_object_object_add(x, "pid", json_object_new_int(t->pid));
+		json_object_object_add(x, "regions", json_object_new_int((int)t->nr_regions));
+		json_object_object_add(x, "monitored_bytes", json_object_new_int64((int64_t)bytes));
+		json_object_array_add(a, x);
+	}
+	json_object_object_add(o, "targets", a);
+	a = json_object_new_array();
+	{
+		struct json_object *x = json_object_new_object();
+
+		json_object_object_add(x, "name", json_object_new_string("damon"));
+		json_object_object_add(x, "kdamonds", json_object_new_int((int)d->kd.nr));
+		pthread_mutex_lock(&d->lock);
+		json_object_object_add(x, "reads", json_object_new_int64((int64_t)d->reads));
+		json_object_object_add(x, "read_errors",
+				       json_object_new_int64((int64_t)d->read_errors));
+		/* each read waits for the kdamond to take the command */
+		json_object_object_add(x, "read_ms_avg",
+				       json_object_new_double(d->reads ? (double)d->read_ns * 1e-6 /
+									 (double)d->reads : 0));
+		pthread_mutex_unlock(&d->lock);
+		json_object_object_add(x, "reports", json_object_new_int64((int64_t)d->reports));
+		json_object_object_add(x, "reports_per_s",
+				       json_object_new_double(up > 0 ? (double)d->reports / up : 0));
+		json_object_object_add(x, "drops", json_object_new_int64((int64_t)d->drops));
+		json_object_array_add(a, x);
+	}
+	json_object_object_add(o, "sources", a);
+	a = json_object_new_array();
+	hm_for_each_scheme(s, d->ctx) {
+		struct json_object *x = json_object_new_object(), *g = json_object_new_array();
+
+		json_object_object_add(x, "name", json_object_new_string(
+						  i < d->cfg.nr_schemes ? d->cfg.scheme_names[i] : ""));
+		json_object_object_add(x, "sz_tried", json_object_new_int64((int64_t)s->stat.sz_tried));
+		json_object_object_add(x, "sz_applied",
+				       json_object_new_int64((int64_t)s->stat.sz_applied));
+		json_object_object_add(x, "quota_bytes",
+				       json_object_new_int64((int64_t)s->quota.esz));
+		for (unsigned int k = 0; k < s->quota.nr_goals; k++) {
+			struct json_object *y = json_object_new_object();
+
+			json_object_object_add(y, "current",
+					       json_object_new_int64((int64_t)s->quota.goals[k].current_value));
+			json_object_object_add(y, "target",
+					       json_object_new_int64((int64_t)s->quota.goals[k].target_value));
+			json_object_object_add(y, "node", json_object_new_int(s->quota.goals[k].nid));
+			json_object_array_add(g, y);
+		}
+		json_object_object_add(x, "goals", g);
+		json_object_array_add(a, x);
+		i++;
+	}
+	json_object_object_add(o, "schemes", a);
+	a = json_object_new_array();
+	for (int n = 0; n < HM_MAX_NODES; n++) {
+		struct json_object *x;
+
+		if (!d->lo.moved[n])
+			continue;
+		x = json_object_new_object();
+		json_object_object_add(x, "node", json_object_new_int(n));
+		json_object_object_add(x, "moved_bytes", json_object_new_int64((int64_t)d->lo.moved[n]));
+		json_object_array_add(a, x);
+	}
+	json_object_object_add(o, "moved", a);
+	return o;
+}
+
+static void serve_status(struct daemon *d)
+{
+	int c = accept4(d->lfd, NULL, NULL, SOCK_CLOEXEC);
+	char buf[1024];
+	ssize_t n;
+	struct json_object *req, *v, *reply;
+	const char *text;
+
+	if (c < 0)
+		return;
+	/* one request per connection; a slow client gets a second at most */
+	{
+		struct pollfd p = { .fd = c, .events = POLLIN };
+
+		n = poll(&p, 1, 1000) > 0 ? read(c, buf, sizeof(buf) - 1) : -1;
+	}
+	buf[n > 0 ? n : 0] = '\0';
+	req = json_tokener_parse(buf);
+	if (req && json_object_object_get_ex(req, "request", &v) &&
+	    !strcmp(json_object_get_string(v), "status")) {
+		reply = status_json(d);
+	} else {
+		reply = json_object_new_object();
+		json_object_object_add(reply, "error",
+				       json_object_new_string("expected {\"request\": \"status\"}"));
+	}
+	json_object_put(req);
+	text = json_object_to_json_string_ext(reply, JSON_C_TO_STRING_PLAIN);
+	if (write(c, text, strlen(text)) < 0 || write(c, "\n", 1) < 0)
+		say(d, "status: writing the reply: %s", strerror(errno));
+	json_object_put(reply);
+	close(c);
+}
+
+static int open_socket(struct daemon *d)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char dir[sizeof(sa.sun_path)];
+	char *slash;
+
+	if (strlen(d->socket_path) >= sizeof(sa.sun_path))
+		return hm_fail(CMD, "--socket", "'%s' is too long for a unix socket",
+			       d->socket_path);
+	snprintf(dir, sizeof(dir), "%s", d->socket_path);
+	slash = strrchr(dir, '/');
+	if (slash && slash != dir) {
+		*slash = '\0';
+		mkdir(dir, 0755);
+	}
+	strcpy(sa.sun_path, d->socket_path);
+	d->lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (d->lfd < 0)
+		return hm_fail(CMD, "socket", "%s", strerror(errno));
+	/* a socket file without a listener is a leftover */
+	if (!connect(d->lfd, (struct sockaddr *)&sa, sizeof(sa)))
+		return hm_fail(CMD, d->socket_path, "another hotmem run is listening there");
+	unlink(d->socket_path);
+	if (bind(d->lfd, (struct sockaddr *)&sa, sizeof(sa)) || listen(d->lfd, 8))
+		return hm_fail(CMD, d->socket_path, "%s", strerror(errno));
+	return 0;
+}
+
+/* SIGHUP: the file again; schemes and attributes committed, regions kept. */
+static void reload(struct daemon *d)
+{
+	struct hm_config cfg;
+	struct hm_ctx *nctx = NULL;
+	struct hm_scheme *arr = NULL, *s;
+	unsigned int n = 0;
+	char err[512];
+	int ret;
+
+	ret = hm_config_load(d->config_path, daemon_sections, &nctx, &cfg, err, sizeof(err));
+	if (ret) {
+		say(d, "reload: %s; kept the running configuration", err);
+		return;
+	}
+	n = hm_nr_schemes(nctx);
+	arr = calloc(n ? n : 1, sizeof(*arr));
+	if (arr) {
+		unsigned int i = 0;
+
+		hm_for_each_scheme(s, nctx)
+			arr[i++] = *s;
+		ret = hm_set_attrs(d->ctx, &nctx->attrs);
+		if (!ret)
+			ret = hm_commit_schemes(d->ctx, arr, n);
+	} else {
+		ret = -ENOMEM;
+	}
+	if (ret) {
+		say(d, "reload: %s: %s; kept the running configuration", d->config_path,
+		     strerror(-ret));
+	} else {
+		memcpy(d->cfg.scheme_names, cfg.scheme_names, sizeof(cfg.scheme_names));
+		d->cfg.nr_schemes = cfg.nr_schemes;
+		say(d, "reloaded %s: %u schemes committed, monitoring state kept", d->config_path,
+		     n);
+	}
+	free(arr);
+	hm_config_release(&cfg);
+	hm_destroy_ctx(nctx);
+}
+
+static int start_child(struct daemon *d, char **argv)
+{
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return hm_fail(CMD, argv[0], "fork: %s", strerror(errno));
+	if (!pid) {
+		sigset_t none;
+
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		execvp(argv[0], argv);
+		fprintf(stderr, "hotmem: run: %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	d->child = pid;
+	d->pids[d->nr_pids++] = pid;
+	return 0;
+}
+
+static void teardown(struct daemon *d)
+{
+	if (d->reader_on) {
+		d->reader_stop = true;
+		pthread_join(d->reader, NULL);
+		d->reader_on = false;
+	}
+	if (d->kd_on) {
+		hm_damon_stop(&d->kd);
+		say(d, "kdamonds stopped and removed");
+		d->kd_on = false;
+	}
+	if (d->rec)
+		hm_record_close(d->rec);
+	d->rec = NULL;
+	if (d->lfd >= 0) {
+		close(d->lfd);
+		unlink(d->socket_path);
+		d->lfd = -1;
+	}
+	if (d->ring)
+		hm_ring_close(d->ring);
+	d->ring = NULL;
+	if (d->ctx) {
+		d->ctx->reports = NULL;
+		d->ctx->ops = NULL;
+	}
+	hm_ring_set_destroy(d->rings);
+	d->rings = NULL;
+	for (unsigned int i = 0; i < HM_DAMON_MAX_KDAMONDS; i++) {
+		free(d->kreg[i]);
+		free(d->next[i]);
+	}
+	hm_destroy_ctx(d->ctx);
+	hm_config_release(&d->cfg);
+}
+
+static int setup(struct daemon *d)
+{
+	struct hm_ring_set_attr ra = { .ring_entries = 1 << 16, .max_rings = 2 };
+	struct hm_target *t;
+	char err[512];
+	int ret;
+
+	ret = hm_config_load(d->config_path, daemon_sections, &d->ctx, &d->cfg, err, sizeof(err));
+	if (ret)
+		return ret == -EINVAL ? hm_usage_err("config", NULL, "%s", err) :
+					hm_fail("config", NULL, "%s", err);
+	{
+		struct json_object *sec = NULL;
+
+		if (d->cfg.extra)
+			json_object_object_get_ex(d->cfg.extra, "daemon", &sec);
+		if (read_daemon_section(d, sec, err, sizeof(err)))
+			return hm_usage_err("config", d->config_path, "%s", err);
+	}
+	if (!d->socket_path)
+		d->socket_path = DEFAULT_SOCKET;
+	if (!d->owner_path)
+		d->owner_path = DEFAULT_OWNER;
+	/* targets: --pid/COMMAND replace the file's; every target is a process */
+	if (d->nr_pids) {
+		struct hm_target *next;
+
+		hm_for_each_target_safe(t, next, d->ctx)
+			hm_destroy_target(t, d->ctx);
+		for (unsigned int i = 0; i < d->nr_pids; i++) {
+			t = hm_new_target();
+			if (!t)
+				return hm_fail(CMD, NULL, "out of memory");
+			t->pid = d->pids[i];
+			hm_add_target(d->ctx, t);
+		}
+	} else {
+		hm_for_each_target(t, d->ctx) {
+			if (t->pid < 0)
+				return hm_usage_err("config", d->config_path,
+						    "$.targets: the daemon monitors processes; give "
+						    "each target a pid (or use --pid)");
+			if (d->nr_pids == HM_DAMON_MAX_KDAMONDS)
+				return hm_usage_err("config", d->config_path,
+						    "$.targets: at most %d processes",
+						    HM_DAMON_MAX_KDAMONDS);
+			d->pids[d->nr_pids++] = t->pid;
+		}
+	}
+	if (!d->nr_pids)
+		return hm_usage_err(CMD, NULL, "no targets: give --pid, a COMMAND, or pid targets "
+				    "in the configuration");
+	d->lo.nomem_node = -1;
+	for (unsigned int i = 0; i < d->nr_pids; i++) {
+		ret = hm_linux_ops_add_proc(&d->lo, d->pids[i]);
+		if (ret)
+			return hm_fail(CMD, "target", "no process %d", (int)d->pids[i]);
+	}
+	/* the one source: kernel DAMON; every config source must name it */
+	if (d->ctx->nr_sources != 1 || strcmp(d->ctx->sources[0].name, "damon"))
+		return hm_usage_err("config", d->config_path,
+				    "$.sources: the daemon has one source today, "
+				    "[{\"name\": \"damon\"}]");
+	d->src_id = 0;
+	ret = hm_damon_cleanup(NULL, d->owner_path, err, sizeof(err));
+	if (ret > 0)
+		say(d, "%s", err);
+	else if (ret < 0)
+		return hm_fail(CMD, "damon", "%s", err);
+	if (hm_damon_probe(NULL, err, sizeof(err)) != HM_DAMON_AVAILABLE)
+		return hm_fail(CMD, "damon", "%s", err);
+	{
+		char dir[256], *slash;
+
+		snprintf(dir, sizeof(dir), "%s", d->owner_path);
+		slash = strrchr(dir, '/');
+		if (slash && slash != dir) {
+			*slash = '\0';
+			mkdir(dir, 0755);
+		}
+	}
+	ret = hm_damon_start(&d->kd, NULL, d->owner_path, &d->kattr, d->pids, d->nr_pids);
+	if (ret)
+		return hm_fail(CMD, "damon", "%s", d->kd.err);
+	d->kd_on = true;
+	for (unsigned int i = 0; i < d->kd.nr; i++) {
+		d->kreg[i] = calloc(MAX_KREGIONS, sizeof(*d->kreg[i]));
+		d->next[i] = calloc(MAX_KREGIONS, sizeof(*d->next[i]));
+		if (!d->kreg[i] || !d->next[i])
+			return hm_fail(CMD, NULL, "out of memory");
+	}
+	pthread_mutex_init(&d->lock, NULL);
+	ret = pthread_create(&d->reader, NULL, reader_main, d);
+	if (ret)
+		return hm_fail(CMD, NULL, "the DAMON reader thread: %s", strerror(ret));
+	d->reader_on = true;
+	say(d, "kernel DAMON: %u kdamond%s (vaddr, sample %" PRIu64 " us, aggregation %" PRIu64
+	     " us); owner record %s", d->kd.nr, d->kd.nr == 1 ? "" : "s", d->kattr.sample_us,
+	     d->kattr.aggr_us, d->owner_path);
+
+	ret = hm_ring_set_create(&ra, &d->rings);
+	if (!ret)
+		ret = hm_ring_open(d->rings, &d->ring);
+	if (ret)
+		return hm_fail(CMD, NULL, "rings: %s", strerror(-ret));
+	d->ctx->ops = &hm_linux_ops;
+	d->ctx->ops_priv = &d->lo;
+	d->ctx->reports = d->rings;
+	d->ctx->straddle = HM_STRADDLE_SPLIT;
+	d->ctx->freshness_ns = 2 * d->ctx->attrs.sample_interval_us * 1000;
+	if (d->record_path) {
+		ret = hm_record_create(d->record_path, d->ctx, &d->rec, err, sizeof(err));
+		if (ret)
+			return hm_fail(CMD, "--record", "%s", err);
+		d->ctx->after_aggregate = hm_record_on_aggregate;
+		d->ctx->after_aggregate_arg = d->rec;
+	}
+	ret = hm_monitor_start(d->ctx, mono_ns());
+	if (ret)
+		return hm_fail(CMD, "monitor", "cannot start: %s", strerror(-ret));
+	return open_socket(d);
+}
+
+static int loop(struct daemon *d)
+{
+	uint64_t period = d->ctx->attrs.sample_interval_us * 1000, end = 0;
+	struct itimerspec its = { { (time_t)(period / 1000000000ull), (long)(period % 1000000000ull) },
+				  { 0, 1 } };
+	struct pollfd p[3];
+
+	timerfd_settime(d->tfd, 0, &its, NULL);
+	if (d->duration_ns)
+		end = mono_ns() + d->duration_ns;
+	{
+		char ids[128] = "";
+		size_t at = 0;
+
+		for (unsigned int i = 0; i < d->nr_pids; i++)
+			at += (size_t)snprintf(ids + at, sizeof(ids) - at, "%s%d", i ? "," : "",
+					       (int)d->pids[i]);
+		say(d, "monitoring pid %s: sample %" PRIu64 " us, aggregation %" PRIu64
+		     " us, %u scheme%s; status on %s", ids, d->ctx->attrs.sample_interval_us,
+		     d->ctx->attrs.aggr_interval_us, hm_nr_schemes(d->ctx),
+		     hm_nr_schemes(d->ctx) == 1 ? "" : "s", d->socket_path);
+	}
+	while (!d->stop) {
+		p[0] = (struct pollfd){ .fd = d->sfd, .events = POLLIN };
+		p[1] = (struct pollfd){ .fd = d->tfd, .events = POLLIN };
+		p[2] = (struct pollfd){ .fd = d->lfd, .events = POLLIN };
+		if (poll(p, 3, -1) < 0 && errno != EINTR)
+			return hm_fail(CMD, "poll", "%s", strerror(errno));
+		if (p[0].revents & POLLIN) {
+			struct signalfd_siginfo si;
+
+			while (read(d->sfd, &si, sizeof(si)) == sizeof(si)) {
+				if (si.ssi_signo == SIGHUP) {
+					reload(d);
+				} else if (si.ssi_signo == SIGCHLD) {
+					while (waitpid(-1, NULL, WNOHANG) > 0)
+						;
+				} else {
+					say(d, "%s: stopping", strsignal((int)si.ssi_signo));
+					d->stop = true;
+				}
+			}
+		}
+		if (p[2].revents & POLLIN)
+			serve_status(d);
+		if (p[1].revents & POLLIN) {
+			uint64_t ticks, now = mono_ns();
+			int ret;
+
+			if (read(d->tfd, &ticks, sizeof(ticks)) != sizeof(ticks))
+				continue;
+			take_kernel(d);
+			feed_reports(d, now);
+			ret = hm_monitor_step(d->ctx, now);
+			if (ret < 0)
+				return hm_fail(CMD, "monitor", "%s", strerror(-ret));
+			log_moves(d);
+			if (drop_gone(d)) {
+				say(d, "every target has exited; stopping");
+				break;
+			}
+			if (end && now >= end) {
+				say(d, "--duration reached; stopping");
+				break;
+			}
+		}
+	}
+	return HM_EXIT_OK;
+}
+
+int hm_cmd_run(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "pid", required_argument, NULL, 'p' },
+		{ "record", required_argument, NULL, 'r' },
+		{ "socket", required_argument, NULL, 's' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "list-sources", no_argument, NULL, 'L' },
+		{ "sysfs", required_argument, NULL, 'S' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	static struct daemon d;
+	const char *sysfs = NULL;
+	bool list = false, json = false;
+	sigset_t mask;
+	int c, ret;
+
+	memset(&d, 0, sizeof(d));
+	d.lfd = d.sfd = d.tfd = -1;
+	d.t0 = mono_ns();
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:h", lo, NULL)) != -1) {
+		uint64_t v;
+
+		switch (c) {
+		case 'c':
+			d.config_path = optarg;
+			break;
+		case 'p':
+			if (hm_opt_u64(CMD, "--pid", optarg, 1, INT32_MAX, &v))
+				return HM_EXIT_USAGE;
+			if (d.nr_pids == HM_DAMON_MAX_KDAMONDS)
+				return hm_usage_err(CMD, "--pid", "at most %d", HM_DAMON_MAX_KDAMONDS);
+			d.pids[d.nr_pids++] = (pid_t)v;
+			break;
+		case 'r':
+			d.record_path = optarg;
+			break;
+		case 's':
+			d.socket_path = optarg;
+			break;
+		case 'd':
+			if (hm_opt_u64(CMD, "--duration", optarg, 1, 86400 * 365, &v))
+				return HM_EXIT_USAGE;
+			d.duration_ns = v * 1000000000ull;
+			break;
+		case 'L':
+			list = true;
+			break;
+		case 'S':
+			sysfs = optarg;
+			break;
+		case 'j':
+			json = true;
+			break;
+		case 'h':
+			hm_print_usage(hm_find_command(CMD), false);
+			return HM_EXIT_OK;
+		default:
+			return hm_getopt_err(CMD, c, argv);
+		}
+	}
+	if (list) {
+		if (d.config_path || optind < argc)
+			return hm_usage_err(CMD, "--list-sources", "takes only --json and --sysfs");
+		return cmd_list_sources(sysfs, json);
+	}
+	if (!d.config_path)
+		return hm_usage_err(CMD, "--config", "required (or --list-sources)");
+	if (optind < argc && d.nr_pids)
+		return hm_usage_err(CMD, argv[optind], "give --pid or a COMMAND, not both");
+
+	/* signals through signalfd; blocked before a child inherits the mask */
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	d.sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	d.tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (d.sfd < 0 || d.tfd < 0)
+		return hm_fail(CMD, NULL, "signalfd/timerfd: %s", strerror(errno));
+	if (optind < argc) {
+		ret = start_child(&d, argv + optind);
+		if (ret)
+			return ret;
+		usleep(100000);	/* let it exec before DAMON looks at it */
+	}
+	ret = setup(&d);
+	if (!ret)
+		ret = loop(&d);
+	teardown(&d);
+	if (d.child) {
+		kill(d.child, SIGTERM);
+		waitpid(d.child, NULL, 0);
+	}
+	close(d.sfd);
+	close(d.tfd);
+	return ret;
+}
+
+int hm_cmd_status(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "socket", required_argument, NULL, 's' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	const char *path = DEFAULT_SOCKET, *req = "{\"request\": \"status\"}\n";
+	char buf[65536];
+	size_t got = 0;
+	bool json = false;
+	struct json_object *o, *v;
+	int c, fd;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", lo, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			path = optarg;
+			break;
+		case 'j':
+			json = true;
+			break;
+		case 'h':
+			hm_print_usage(hm_find_command("status"), false);
+			return HM_EXIT_OK;
+		default:
+			return hm_getopt_err("status", c, argv);
+		}
+	}
+	if (optind < argc)
+		return hm_usage_err("status", argv[optind], "unexpected argument");
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return hm_usage_err("status", "--socket", "'%s' is too long", path);
+	strcpy(sa.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)))
+		return hm_fail("status", path, "%s: is 'hotmem run' running?", strerror(errno));
+	if (write(fd, req, strlen(req)) < 0)
+		return hm_fail("status", path, "%s", strerror(errno));
+	for (;;) {
+		ssize_t n = read(fd, buf + got, sizeof(buf) - 1 - got);
+
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	close(fd);
+	buf[got] = '\0';
+	o = json_tokener_parse(buf);
+	if (!o)
+		return hm_fail("status", path, "the daemon's reply is not JSON");
+	if (json_object_object_get_ex(o, "error", &v)) {
+		hm_fail("status", path, "%s", json_object_get_string(v));
+		json_object_put(o);
+		return HM_EXIT_FAIL;
+	}
+	if (json)
+		return hm_print_json(o);
+	printf("hotmem run, pid %d, up %.1f s\n",
+	       json_object_get_int(json_object_object_get(o, "pid")),
+	       json_object_get_double(json_object_object_get(o, "uptime_s")));
+	json_object_object_get_ex(o, "targets", &v);
+	for (size_t i = 0; v && i < json_object_array_length(v); i++) {
+		struct json_object *t = json_object_array_get_idx(v, i);
+		char b[32];
+
+		printf("target %d: %d regions, %s monitored\n",
+		       json_object_get_int(json_object_object_get(t, "pid")),
+		       json_object_get_int(json_object_object_get(t, "regions")),
+		       hm_fmt_iec((uint64_t)json_object_get_int64(json_object_object_get(
+					  t, "monitored_bytes")), b, sizeof(b)));
+	}
+	json_object_object_get_ex(o, "sources", &v);
+	for (size_t i = 0; v && i < json_object_array_length(v); i++) {
+		struct json_object *s = json_object_array_get_idx(v, i);
+
+		printf("source %s: %.0f reports/s, %" PRId64 " dropped; %" PRId64
+		       " reads of the kernel's regions, %.1f ms each\n",
+		       json_object_get_string(json_object_object_get(s, "name")),
+		       json_object_get_double(json_object_object_get(s, "reports_per_s")),
+		       json_object_get_int64(json_object_object_get(s, "drops")),
+		       json_object_get_int64(json_object_object_get(s, "reads")),
+		       json_object_get_double(json_object_object_get(s, "read_ms_avg")));
+	}
+	json_object_object_get_ex(o, "schemes", &v);
+	for (size_t i = 0; v && i < json_object_array_length(v); i++) {
+		struct json_object *s = json_object_array_get_idx(v, i), *g;
+		char a[32], b[32];
+
+		printf("scheme %zu %s: tried %s, applied %s", i,
+		       json_object_get_string(json_object_object_get(s, "name")),
+		       hm_fmt_iec((uint64_t)json_object_get_int64(json_object_object_get(s, "sz_tried")),
+				  a, sizeof(a)),
+		       hm_fmt_iec((uint64_t)json_object_get_int64(json_object_object_get(
+					  s, "sz_applied")), b, sizeof(b)));
+		g = json_object_object_get(s, "goals");
+		for (size_t k = 0; g && k < json_object_array_length(g); k++) {
+			struct json_object *x = json_object_array_get_idx(g, k);
+
+			printf("; goal %" PRId64 " of %" PRId64,
+			       json_object_get_int64(json_object_object_get(x, "current")),
+			       json_object_get_int64(json_object_object_get(x, "target")));
+		}
+		printf("\n");
+	}
+	json_object_put(o);
+	return HM_EXIT_OK;
+}
