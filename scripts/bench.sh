@@ -33,3 +33,20 @@ for line in open(sys.argv[1]):
           f"reference {r['reference']:10.4g}  ratio {r['ratio']:8.3f}")
 PY
 echo "results: $out/latest.json and $out/$(date -u +%Y-%m-%d).json" >&2
+
+# The daemon's overhead on a real kernel: the QEMU guest's overhead group
+# (docs/daemon.md); reported, never asserted. Skipped without QEMU.
+if command -v qemu-system-x86_64 >/dev/null && [ -x build/tests/kernel/hotmem-static ]; then
+	echo "== tests/kernel overhead (QEMU guest, about 2 minutes)" >&2
+	rm -f "$out/kernel-overhead.json"
+	HM_ONLY=overhead HM_OVERHEAD_JSON="$out/kernel-overhead.json" \
+		HOTMEM_STATIC=build/tests/kernel/hotmem-static HMWORK=build/tests/kernel/hmwork \
+		HMMOVE=build/tests/kernel/hmmove tests/kernel/run.sh >/dev/null 2>&1 || true
+	if [ -s "$out/kernel-overhead.json" ]; then
+		cat "$out/kernel-overhead.json"
+	else
+		echo "kernel overhead: the guest run gave no figures" >&2
+	fi
+else
+	echo "kernel overhead: skipped (no qemu-system-x86_64 or no static hotmem)" >&2
+fi

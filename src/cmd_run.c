@@ -239,6 +239,21 @@ struct daemon {
 	char read_err[448];
 	volatile bool reader_stop;
 
+	/* DAMOS offload: the kernel runs the schemes, hotmem feeds their goals */
+	bool offload;
+	unsigned int nr_off;
+	struct hm_damos_spec spec[HM_DAMOS_MAX_SCHEMES];
+	enum hm_goal_metric metric[HM_DAMOS_MAX_SCHEMES];
+	unsigned int stat_of[HM_DAMOS_MAX_SCHEMES];	/* its tried-regions stat scheme */
+	unsigned int nr_user;				/* the configuration's schemes */
+	int metric_nid[HM_DAMOS_MAX_SCHEMES];
+	uint64_t user_current[HM_DAMOS_MAX_SCHEMES];
+	uint64_t goal_current[HM_DAMOS_MAX_SCHEMES];
+	struct hm_damos_stats kst[HM_DAMOS_MAX_SCHEMES];
+	uint64_t node_rng[HM_MAX_NODES][16][2];
+	unsigned int nr_node_rng[HM_MAX_NODES];
+	uint64_t last_applied;
+
 	int sfd, tfd, lfd;
 	uint64_t t0;
 	uint64_t last_moved;
@@ -285,6 +300,8 @@ static int read_daemon_section(struct daemon *d, struct json_object *sec, char *
 		} else if (!strcmp(key, "owner_record") &&
 			   json_object_is_type(val, json_type_string)) {
 			d->owner_path = json_object_get_string(val);
+		} else if (!strcmp(key, "offload") && json_object_is_type(val, json_type_boolean)) {
+			d->offload = json_object_get_boolean(val);
 		} else if (!strcmp(key, "rate_mbps") && json_object_is_type(val, json_type_int) &&
 			   json_object_get_int64(val) >= 0) {
 			d->lo.rate_bps = (uint64_t)json_object_get_int64(val) * 1000000;
@@ -316,7 +333,7 @@ static int read_daemon_section(struct daemon *d, struct json_object *sec, char *
 		} else {
 			return hm_errmsg(err, len, "$.daemon.%s: unknown key or wrong type "
 					 "(socket, owner_record: strings; rate_mbps: an integer; "
-					 "damon: an object)", key);
+					 "offload: a boolean; damon: an object)", key);
 		}
 	}
 	if (d->kattr.sample_us > d->kattr.aggr_us)
@@ -369,6 +386,68 @@ static void feed_reports(struct daemon *d, uint64_t now)
 	}
 }
 
+/* One round of the offload: goal metrics computed here, fed to the kernel. */
+static void offload_round(struct daemon *d)
+{
+	uint64_t cur[HM_DAMOS_MAX_SCHEMES];
+	struct hm_damos_stats st[HM_DAMOS_MAX_SCHEMES];
+	bool tried = false;
+	int ret = 0;
+
+	for (unsigned int j = 0; j < d->nr_off; j++) {
+		cur[j] = UINT64_MAX;
+		if (!d->spec[j].goal)
+			continue;
+		switch (d->metric[j]) {
+		case HM_GOAL_USER_INPUT:
+			cur[j] = d->user_current[j];
+			break;
+		case HM_GOAL_NODE_MEM_FREE_BP:
+		case HM_GOAL_NODE_MEM_USED_BP: {
+			uint64_t t, f;
+
+			if (hm_node_meminfo(NULL, d->metric_nid[j], &t, &f) || !t)
+				break;
+			cur[j] = (d->metric[j] == HM_GOAL_NODE_MEM_FREE_BP ? f : t - f) * 10000 / t;
+			break;
+		}
+		case HM_GOAL_NODE_ELIGIBLE_MEM_BP: {
+			uint64_t on, all;
+			int nid = d->metric_nid[j];
+
+			if (!tried && !ret) {
+				ret = hm_damos_update_tried(&d->kd);
+				tried = !ret;
+			}
+			if (tried && !hm_damos_tried(&d->kd, d->stat_of[j],
+						     (const uint64_t (*)[2])d->node_rng[nid],
+						     d->nr_node_rng[nid], &on, &all))
+				cur[j] = all ? on * 10000 / all : 0;
+			break;
+		}
+		default:
+			break;
+		}
+	}
+	if (!ret)
+		ret = hm_damos_feed_goals(&d->kd, cur);
+	if (!ret)
+		ret = hm_damos_stats(&d->kd, st);
+	pthread_mutex_lock(&d->lock);
+	if (ret) {
+		d->read_errors++;
+		snprintf(d->read_err, sizeof(d->read_err), "offload: %s",
+			 d->kd.err[0] ? d->kd.err : strerror(-ret));
+	} else {
+		memcpy(d->kst, st, sizeof(st));
+		for (unsigned int j = 0; j < d->nr_off; j++)
+			if (cur[j] != UINT64_MAX)
+				d->goal_current[j] = cur[j];
+	}
+	d->version++;
+	pthread_mutex_unlock(&d->lock);
+}
+
 static void *reader_main(void *arg)
 {
 	struct daemon *d = arg;
@@ -377,7 +456,9 @@ static void *reader_main(void *arg)
 	while (buf && !d->reader_stop) {
 		uint64_t t0 = mono_ns();
 
-		for (unsigned int i = 0; i < d->kd.nr && !d->reader_stop; i++) {
+		if (d->offload)
+			offload_round(d);
+		for (unsigned int i = 0; !d->offload && i < d->kd.nr && !d->reader_stop; i++) {
 			unsigned int nr = 0;
 			int ret = hm_damon_read(&d->kd, i, buf, MAX_KREGIONS, &nr);
 
@@ -512,7 +593,8 @@ static struct json_object *status_json(struct daemon *d)
 	{
 		struct json_object *x = json_object_new_object();
 
-		json_object_object_add(x, "name", json_object_new_string("damon"));
+		json_object_object_add(x, "name", json_object_new_string(d->offload ? "damos-offload" :
+										     "damon"));
 		json_object_object_add(x, "kdamonds", json_object_new_int((int)d->kd.nr));
 		pthread_mutex_lock(&d->lock);
 		json_object_object_add(x, "reads", json_object_new_int64((int64_t)d->reads));
@@ -536,16 +618,22 @@ static struct json_object *status_json(struct daemon *d)
 
 		json_object_object_add(x, "name", json_object_new_string(
 						  i < d->cfg.nr_schemes ? d->cfg.scheme_names[i] : ""));
-		json_object_object_add(x, "sz_tried", json_object_new_int64((int64_t)s->stat.sz_tried));
-		json_object_object_add(x, "sz_applied",
-				       json_object_new_int64((int64_t)s->stat.sz_applied));
-		json_object_object_add(x, "quota_bytes",
-				       json_object_new_int64((int64_t)s->quota.esz));
+		bool off = d->offload && i < d->nr_off;
+
+		pthread_mutex_lock(&d->lock);
+		json_object_object_add(x, "sz_tried", json_object_new_int64(
+				       (int64_t)(off ? d->kst[i].sz_tried : s->stat.sz_tried)));
+		json_object_object_add(x, "sz_applied", json_object_new_int64(
+				       (int64_t)(off ? d->kst[i].sz_applied : s->stat.sz_applied)));
+		json_object_object_add(x, "quota_bytes", json_object_new_int64(
+				       (int64_t)(off ? d->kst[i].effective_bytes : s->quota.esz)));
+		json_object_object_add(x, "offloaded", json_object_new_boolean(off));
+		pthread_mutex_unlock(&d->lock);
 		for (unsigned int k = 0; k < s->quota.nr_goals; k++) {
 			struct json_object *y = json_object_new_object();
+			uint64_t cur = off && !k ? d->goal_current[i] : s->quota.goals[k].current_value;
 
-			json_object_object_add(y, "current",
-					       json_object_new_int64((int64_t)s->quota.goals[k].current_value));
+			json_object_object_add(y, "current", json_object_new_int64((int64_t)cur));
 			json_object_object_add(y, "target",
 					       json_object_new_int64((int64_t)s->quota.goals[k].target_value));
 			json_object_object_add(y, "node", json_object_new_int(s->quota.goals[k].nid));
@@ -732,6 +820,200 @@ static void teardown(struct daemon *d)
 	hm_config_release(&d->cfg);
 }
 
+/*
+ * Before creating kdamonds: clean up after a killed hotmem, refuse (writing
+ * nothing) when DAMON is not free, make the owner record's directory.
+ */
+static int prepare_damon(struct daemon *d)
+{
+	char err[512], dir[256], *slash;
+	int ret = hm_damon_cleanup(NULL, d->owner_path, err, sizeof(err));
+
+	if (ret > 0)
+		say(d, "%s", err);
+	else if (ret < 0)
+		return hm_fail(CMD, "damon", "%s", err);
+	if (hm_damon_probe(NULL, err, sizeof(err)) != HM_DAMON_AVAILABLE)
+		return hm_fail(CMD, "damon", "%s", err);
+	snprintf(dir, sizeof(dir), "%s", d->owner_path);
+	slash = strrchr(dir, '/');
+	if (slash && slash != dir) {
+		*slash = '\0';
+		mkdir(dir, 0755);
+	}
+	return 0;
+}
+
+/* hotmem's schemes as kernel DAMOS schemes, in the kernel's units. */
+static int translate(struct daemon *d, char *err, size_t len)
+{
+	uint64_t hs = d->ctx->attrs.aggr_interval_us / d->ctx->attrs.sample_interval_us;
+	uint64_t ks = d->kattr.aggr_us / d->kattr.sample_us;
+	struct hm_scheme *s;
+	unsigned int j = 0;
+
+	hm_for_each_scheme(s, d->ctx) {
+		struct hm_damos_spec *k = &d->spec[j];
+		const struct hm_access_pattern *p = &s->pattern;
+		int nid;
+
+		if (j == HM_DAMOS_MAX_SCHEMES)
+			return hm_errmsg(err, len, "$.schemes: at most %d with offload",
+					 HM_DAMOS_MAX_SCHEMES);
+		if (s->action != HM_ACTION_STAT && s->nr_dests != 1)
+			return hm_errmsg(err, len, "$.schemes[%u]: offload needs one destination node",
+					 j);
+		if (s->nr_filters || s->wmarks.metric != HM_WMARK_NONE)
+			return hm_errmsg(err, len, "$.schemes[%u]: filters and watermarks are not "
+					 "offloaded yet", j);
+		if (s->quota.nr_goals > 1 ||
+		    (s->quota.nr_goals && s->quota.goals[0].metric == HM_GOAL_NODE_HOT_SHARE_BP))
+			return hm_errmsg(err, len, "$.schemes[%u]: offload feeds one goal of "
+					 "user_input, node_mem_used_bp, node_mem_free_bp or "
+					 "node_eligible_mem_bp", j);
+		memset(k, 0, sizeof(*k));
+		k->action = s->action == HM_ACTION_MIGRATE_HOT ? "migrate_hot" :
+			    s->action == HM_ACTION_MIGRATE_COLD ? "migrate_cold" : "stat";
+		k->target_nid = s->nr_dests ? s->dests[0].nid : -1;
+		k->sz_min = p->min_sz;
+		k->sz_max = p->max_sz;
+		if (p->rate) {
+			k->nr_min = (uint64_t)p->min_nr_accesses * ks / 100;
+			k->nr_max = p->max_nr_accesses >= 100 ? UINT32_MAX :
+								(uint64_t)p->max_nr_accesses * ks / 100;
+		} else {
+			k->nr_min = (uint64_t)p->min_nr_accesses * ks / hs;
+			k->nr_max = p->max_nr_accesses >= hs ? UINT32_MAX :
+							      (uint64_t)p->max_nr_accesses * ks / hs;
+		}
+		k->age_min = (uint64_t)p->min_age * d->ctx->attrs.aggr_interval_us / d->kattr.aggr_us;
+		k->age_max = p->max_age == UINT32_MAX ? UINT32_MAX :
+				(uint64_t)p->max_age * d->ctx->attrs.aggr_interval_us / d->kattr.aggr_us;
+		k->quota_bytes = s->quota.sz;
+		k->quota_ms = s->quota.ms;
+		k->reset_ms = s->quota.reset_interval_ms;
+		k->w_sz = s->quota.weight_sz;
+		k->w_nr = s->quota.weight_nr_accesses;
+		k->w_age = s->quota.weight_age;
+		if (s->quota.nr_goals) {
+			k->goal = true;
+			k->goal_target = s->quota.goals[0].target_value;
+			k->goal_current = s->quota.goals[0].current_value;
+			d->metric[j] = s->quota.goals[0].metric;
+			d->metric_nid[j] = s->quota.goals[0].nid;
+			d->user_current[j] = s->quota.goals[0].current_value;
+			if (d->metric[j] != HM_GOAL_USER_INPUT &&
+			    (d->metric_nid[j] < 0 || d->metric_nid[j] >= HM_MAX_NODES))
+				return hm_errmsg(err, len, "$.schemes[%u]: goal node out of range", j);
+		}
+		nid = k->target_nid;
+		if (nid >= 0 && nid < HM_MAX_NODES) {
+			k->nr_excl = d->nr_node_rng[nid] > 8 ? 8 : d->nr_node_rng[nid];
+			memcpy(k->excl, d->node_rng[nid], k->nr_excl * sizeof(k->excl[0]));
+		}
+		j++;
+	}
+	d->nr_user = j;
+	/*
+	 * An eligible-memory goal counts pattern-matching memory on every node,
+	 * but the scheme itself is kept off its destination by a filter, and
+	 * the kernel leaves filtered regions out of its tried regions. So such a
+	 * scheme gets a twin: a stat scheme with the same pattern and no filter,
+	 * whose tried regions the goal is computed from.
+	 */
+	for (unsigned int i = 0; i < d->nr_user; i++) {
+		struct hm_damos_spec *k;
+
+		d->stat_of[i] = i;
+		if (!d->spec[i].goal || d->metric[i] != HM_GOAL_NODE_ELIGIBLE_MEM_BP)
+			continue;
+		if (j == HM_DAMOS_MAX_SCHEMES)
+			return hm_errmsg(err, len, "$.schemes: too many for offload with their "
+					 "eligible-memory twins (at most %d in all)",
+					 HM_DAMOS_MAX_SCHEMES);
+		k = &d->spec[j];
+		*k = d->spec[i];
+		k->action = "stat";
+		k->target_nid = -1;
+		k->quota_bytes = k->quota_ms = 0;
+		k->goal = false;
+		k->nr_excl = 0;
+		d->stat_of[i] = j++;
+	}
+	d->nr_off = j;
+	return j ? 0 : hm_errmsg(err, len, "$.schemes: offload needs a scheme");
+}
+
+/* DAMOS offload: one paddr kdamond over every node's memory. */
+static int setup_offload(struct daemon *d)
+{
+	uint64_t all[64][2];
+	unsigned int nall = 0;
+	struct hm_topo t;
+	char err[512];
+	int ret;
+
+	ret = hm_topo_read(NULL, &t, err, sizeof(err));
+	if (ret)
+		return hm_fail(CMD, "topology", "%s", err);
+	for (unsigned int i = 0; i < t.nr_nodes; i++) {
+		int nid = t.node[i].id, n;
+
+		if (!t.node[i].has_memory)
+			continue;
+		n = hm_node_phys_ranges(NULL, nid, d->node_rng[nid], 16);
+		if (n < 0)
+			return hm_fail(CMD, "offload", "node %d's memory blocks: %s", nid,
+				       strerror(-n));
+		d->nr_node_rng[nid] = (unsigned int)n;
+		for (int r = 0; r < n && nall < 64; r++) {
+			/* as the kernel's own tests do: leave the lowest 16 MiB alone */
+			if (d->node_rng[nid][r][1] <= (16ull << 20))
+				continue;
+			all[nall][0] = d->node_rng[nid][r][0] < (16ull << 20) ? 16ull << 20 :
+										d->node_rng[nid][r][0];
+			all[nall][1] = d->node_rng[nid][r][1];
+			nall++;
+		}
+	}
+	/* the kernel wants its regions sorted */
+	for (unsigned int a = 1; a < nall; a++)
+		for (unsigned int b = a; b > 0 && all[b - 1][0] > all[b][0]; b--) {
+			uint64_t x[2] = { all[b][0], all[b][1] };
+
+			all[b][0] = all[b - 1][0];
+			all[b][1] = all[b - 1][1];
+			all[b - 1][0] = x[0];
+			all[b - 1][1] = x[1];
+		}
+	if (translate(d, err, sizeof(err)))
+		return hm_usage_err("config", d->config_path, "%s", err);
+	ret = prepare_damon(d);
+	if (ret)
+		return ret;
+	ret = hm_damos_start(&d->kd, NULL, d->owner_path, &d->kattr,
+			     (const uint64_t (*)[2])all, nall, d->spec, d->nr_off);
+	if (ret)
+		return hm_fail(CMD, "offload", "%s", d->kd.err);
+	d->kd_on = true;
+	for (unsigned int j = 0; j < d->nr_user; j++)
+		say(d, "offloaded scheme %u: %s to node %d, nr_accesses %" PRIu64 "-%" PRIu64
+		    " of %" PRIu64 ", age >= %" PRIu64 ", quota %" PRIu64 " B per %" PRIu64
+		    " ms%s", j, d->spec[j].action, d->spec[j].target_nid, d->spec[j].nr_min,
+		    d->spec[j].nr_max, d->kattr.aggr_us / d->kattr.sample_us, d->spec[j].age_min,
+		    d->spec[j].quota_bytes, d->spec[j].reset_ms,
+		    d->spec[j].goal ? "; goal fed by hotmem as user_input" : "");
+	say(d, "kernel DAMOS offload: 1 paddr kdamond over %u ranges of node memory (sample %"
+	    PRIu64 " us, aggregation %" PRIu64 " us); owner record %s", nall,
+	    d->kattr.sample_us, d->kattr.aggr_us, d->owner_path);
+	pthread_mutex_init(&d->lock, NULL);
+	ret = pthread_create(&d->reader, NULL, reader_main, d);
+	if (ret)
+		return hm_fail(CMD, NULL, "the DAMOS thread: %s", strerror(ret));
+	d->reader_on = true;
+	return open_socket(d);
+}
+
 static int setup(struct daemon *d)
 {
 	struct hm_ring_set_attr ra = { .ring_entries = 1 << 16, .max_rings = 2 };
@@ -755,6 +1037,12 @@ static int setup(struct daemon *d)
 		d->socket_path = DEFAULT_SOCKET;
 	if (!d->owner_path)
 		d->owner_path = DEFAULT_OWNER;
+	if (d->offload) {
+		if (d->nr_pids)
+			return hm_usage_err(CMD, "--pid", "with offload the kernel monitors all of "
+					    "physical memory; no process targets");
+		return setup_offload(d);
+	}
 	/* targets: --pid/COMMAND replace the file's; every target is a process */
 	if (d->nr_pids) {
 		struct hm_target *next;
@@ -796,23 +1084,9 @@ static int setup(struct daemon *d)
 				    "$.sources: the daemon has one source today, "
 				    "[{\"name\": \"damon\"}]");
 	d->src_id = 0;
-	ret = hm_damon_cleanup(NULL, d->owner_path, err, sizeof(err));
-	if (ret > 0)
-		say(d, "%s", err);
-	else if (ret < 0)
-		return hm_fail(CMD, "damon", "%s", err);
-	if (hm_damon_probe(NULL, err, sizeof(err)) != HM_DAMON_AVAILABLE)
-		return hm_fail(CMD, "damon", "%s", err);
-	{
-		char dir[256], *slash;
-
-		snprintf(dir, sizeof(dir), "%s", d->owner_path);
-		slash = strrchr(dir, '/');
-		if (slash && slash != dir) {
-			*slash = '\0';
-			mkdir(dir, 0755);
-		}
-	}
+	ret = prepare_damon(d);
+	if (ret)
+		return ret;
 	ret = hm_damon_start(&d->kd, NULL, d->owner_path, &d->kattr, d->pids, d->nr_pids);
 	if (ret)
 		return hm_fail(CMD, "damon", "%s", d->kd.err);
@@ -855,6 +1129,31 @@ static int setup(struct daemon *d)
 	return open_socket(d);
 }
 
+static void log_offload(struct daemon *d)
+{
+	uint64_t applied = 0;
+	char err[sizeof(d->read_err)] = "";
+
+	pthread_mutex_lock(&d->lock);
+	for (unsigned int j = 0; j < d->nr_user; j++)
+		applied += d->kst[j].sz_applied;
+	if (d->read_err[0]) {
+		memcpy(err, d->read_err, sizeof(err));
+		d->read_err[0] = '\0';
+	}
+	pthread_mutex_unlock(&d->lock);
+	if (err[0])
+		say(d, "%s", err);
+	if (applied != d->last_applied) {
+		char a[32], b[32];
+
+		say(d, "the kernel moved %s (%s in all)",
+		    hm_fmt_iec(applied - d->last_applied, a, sizeof(a)),
+		    hm_fmt_iec(applied, b, sizeof(b)));
+		d->last_applied = applied;
+	}
+}
+
 static int loop(struct daemon *d)
 {
 	uint64_t period = d->ctx->attrs.sample_interval_us * 1000, end = 0;
@@ -865,7 +1164,7 @@ static int loop(struct daemon *d)
 	timerfd_settime(d->tfd, 0, &its, NULL);
 	if (d->duration_ns)
 		end = mono_ns() + d->duration_ns;
-	{
+	if (!d->offload) {
 		char ids[128] = "";
 		size_t at = 0;
 
@@ -906,6 +1205,14 @@ static int loop(struct daemon *d)
 
 			if (read(d->tfd, &ticks, sizeof(ticks)) != sizeof(ticks))
 				continue;
+			if (d->offload) {
+				log_offload(d);
+				if (end && now >= end) {
+					say(d, "--duration reached; stopping");
+					break;
+				}
+				continue;
+			}
 			take_kernel(d);
 			feed_reports(d, now);
 			ret = hm_monitor_step(d->ctx, now);

@@ -212,6 +212,8 @@ struct hm_damon_region {
  */
 struct hm_kdamond {
 	const char *root;
+	bool offload;
+	unsigned int nr_schemes;
 	char owner_path[256];
 	struct hm_damon_attr attr;
 	struct hm_proc_id self;
@@ -247,6 +249,73 @@ int hm_damon_start(struct hm_kdamond *k, const char *root, const char *owner_pat
  */
 int hm_damon_read(struct hm_kdamond *k, unsigned int i, struct hm_damon_region *out,
 		  unsigned int max, unsigned int *nr);
+
+/* ---- DAMOS offload: the kernel runs the schemes ---- */
+
+#define HM_DAMOS_MAX_SCHEMES	8
+
+/**
+ * struct hm_damos_spec - one kernel DAMOS scheme, in the kernel's units.
+ * @action:	"migrate_hot" or "migrate_cold".
+ * @target_nid:	the destination node.
+ * @sz_min, @sz_max, @nr_min, @nr_max, @age_min, @age_max: the access
+ *		pattern: bytes, samples per kernel aggregation, aggregations.
+ * @quota_bytes, @quota_ms, @reset_ms: the quota (0: none) and its window.
+ * @w_sz, @w_nr, @w_age: priority weights, per mille.
+ * @goal:	one user_input goal: the kernel's consist tuner sizes the
+ *		quota from @goal_current / @goal_target, both fed by hotmem.
+ * @excl, @nr_excl: physical ranges the scheme must not touch (6.12's addr
+ *		filters exclude what they match).
+ */
+struct hm_damos_spec {
+	const char *action;
+	int target_nid;
+	uint64_t sz_min, sz_max;
+	uint64_t nr_min, nr_max;
+	uint64_t age_min, age_max;
+	uint64_t quota_bytes, quota_ms, reset_ms;
+	uint32_t w_sz, w_nr, w_age;
+	bool goal;
+	uint64_t goal_target, goal_current;
+	uint64_t excl[8][2];
+	unsigned int nr_excl;
+};
+
+/* A scheme's counters as the kernel keeps them. */
+struct hm_damos_stats {
+	uint64_t nr_tried, sz_tried, nr_applied, sz_applied, qt_exceeds;
+	uint64_t effective_bytes;
+};
+
+/*
+ * One paddr kdamond over the physical @ranges running @n schemes, with the
+ * same coexistence rules and owner record as hm_damon_start().
+ */
+int hm_damos_start(struct hm_kdamond *k, const char *root, const char *owner_path,
+		   const struct hm_damon_attr *attr, const uint64_t (*ranges)[2],
+		   unsigned int nr_ranges, const struct hm_damos_spec *s, unsigned int n);
+/*
+ * Write each scheme's goal current value (UINT64_MAX: leave it) and commit
+ * them (commit_schemes_quota_goals). Blocks until the kdamond took them.
+ */
+int hm_damos_feed_goals(struct hm_kdamond *k, const uint64_t *current);
+/* The kernel's counters of every scheme (update_schemes_stats). */
+int hm_damos_stats(struct hm_kdamond *k, struct hm_damos_stats *st);
+/* Ask for every scheme's tried regions (update_schemes_tried_regions). */
+int hm_damos_update_tried(struct hm_kdamond *k);
+/*
+ * Of scheme @j's tried regions (after hm_damos_update_tried), the bytes in
+ * the physical ranges @node and the bytes in all: the eligible-memory goal.
+ */
+int hm_damos_tried(struct hm_kdamond *k, unsigned int j, const uint64_t (*node)[2],
+		   unsigned int nr_node, uint64_t *on_node, uint64_t *all);
+
+/*
+ * The physical ranges of node @nid's online memory blocks, merged, at most
+ * @max. Return how many, or a negative errno. Physical addresses: callers
+ * show them only to privileged users.
+ */
+int hm_node_phys_ranges(const char *root, int nid, uint64_t (*ranges)[2], unsigned int max);
 
 /* Stop and remove every kdamond of @k, and its owner record. */
 void hm_damon_stop(struct hm_kdamond *k);

@@ -318,19 +318,19 @@ static int setup_one(struct hm_kdamond *k, unsigned int i, pid_t pid)
 	return 0;
 }
 
-int hm_damon_start(struct hm_kdamond *k, const char *root, const char *owner_path,
-		   const struct hm_damon_attr *attr, const pid_t *pids, unsigned int nr)
+/*
+ * Take DAMON: only when it is free; the owner record first, so that a hotmem
+ * killed from here on leaves a trail; then @nr kdamond directories.
+ */
+static int claim(struct hm_kdamond *k, const char *root, const char *owner_path,
+		 const struct hm_damon_attr *attr, unsigned int nr)
 {
 	char why[256], v[16];
 	int state, ret;
 
-	memset(k, 0, sizeof(*k));
 	k->root = root;
 	k->attr = *attr;
 	snprintf(k->owner_path, sizeof(k->owner_path), "%s", owner_path);
-	if (!nr || nr > HM_DAMON_MAX_KDAMONDS)
-		return hm_errmsg(k->err, sizeof(k->err), "%u targets: 1 to %d", nr,
-				 HM_DAMON_MAX_KDAMONDS);
 	ret = hm_proc_open(getpid(), &k->self);
 	if (ret)
 		return ret;
@@ -340,7 +340,6 @@ int hm_damon_start(struct hm_kdamond *k, const char *root, const char *owner_pat
 		return state == HM_DAMON_IN_USE ? -EBUSY : state == HM_DAMON_NO_PRIV ? -EPERM :
 										      -ENOENT;
 	}
-	/* the record first: a hotmem killed from here on leaves a trail */
 	k->nr = 0;
 	ret = owner_write(k);
 	if (ret)
@@ -352,6 +351,21 @@ int hm_damon_start(struct hm_kdamond *k, const char *root, const char *owner_pat
 		unlink(owner_path);
 		return ret;
 	}
+	return 0;
+}
+
+int hm_damon_start(struct hm_kdamond *k, const char *root, const char *owner_path,
+		   const struct hm_damon_attr *attr, const pid_t *pids, unsigned int nr)
+{
+	int ret;
+
+	memset(k, 0, sizeof(*k));
+	if (!nr || nr > HM_DAMON_MAX_KDAMONDS)
+		return hm_errmsg(k->err, sizeof(k->err), "%u targets: 1 to %d", nr,
+				 HM_DAMON_MAX_KDAMONDS);
+	ret = claim(k, root, owner_path, attr, nr);
+	if (ret)
+		return ret;
 	k->nr = nr;
 	for (unsigned int i = 0; i < nr; i++) {
 		uint64_t kpid = 0;
@@ -437,4 +451,189 @@ void hm_damon_stop(struct hm_kdamond *k)
 	k->nr = 0;
 	if (k->owner_path[0])
 		unlink(k->owner_path);
+}
+
+/* ---- DAMOS offload: schemes run by the kernel -------------------------- */
+
+static int write_u64(struct hm_kdamond *k, uint64_t v, const char *rel)
+{
+	char val[32];
+
+	snprintf(val, sizeof(val), "%" PRIu64, v);
+	return sys_write(k, val, ADMIN "/0/contexts/0/%s", rel);
+}
+
+static int setup_scheme(struct hm_kdamond *k, unsigned int j, const struct hm_damos_spec *s)
+{
+	char rel[192];
+	int ret;
+
+#define SW(val, ...) do { snprintf(rel, sizeof(rel), __VA_ARGS__); \
+		if ((ret = sys_write(k, val, ADMIN "/0/contexts/0/%s", rel))) return ret; } while (0)
+#define SU(v, ...) do { snprintf(rel, sizeof(rel), __VA_ARGS__); \
+		if ((ret = write_u64(k, v, rel))) return ret; } while (0)
+	SW(s->action, "schemes/%u/action", j);
+	if (s->target_nid >= 0)
+		SU((uint64_t)s->target_nid, "schemes/%u/target_nid", j);
+	SU(s->sz_min, "schemes/%u/access_pattern/sz/min", j);
+	SU(s->sz_max, "schemes/%u/access_pattern/sz/max", j);
+	SU(s->nr_min, "schemes/%u/access_pattern/nr_accesses/min", j);
+	SU(s->nr_max, "schemes/%u/access_pattern/nr_accesses/max", j);
+	SU(s->age_min, "schemes/%u/access_pattern/age/min", j);
+	SU(s->age_max, "schemes/%u/access_pattern/age/max", j);
+	SU(s->quota_bytes, "schemes/%u/quotas/bytes", j);
+	SU(s->quota_ms, "schemes/%u/quotas/ms", j);
+	SU(s->reset_ms, "schemes/%u/quotas/reset_interval_ms", j);
+	SU(s->w_sz, "schemes/%u/quotas/weights/sz_permil", j);
+	SU(s->w_nr, "schemes/%u/quotas/weights/nr_accesses_permil", j);
+	SU(s->w_age, "schemes/%u/quotas/weights/age_permil", j);
+	if (s->goal) {
+		SU(1, "schemes/%u/quotas/goals/nr_goals", j);
+		SW("user_input", "schemes/%u/quotas/goals/0/target_metric", j);
+		SU(s->goal_target, "schemes/%u/quotas/goals/0/target_value", j);
+		SU(s->goal_current, "schemes/%u/quotas/goals/0/current_value", j);
+	}
+	/* 6.12's filters exclude what they match: keep the scheme off its destination */
+	SU(s->nr_excl, "schemes/%u/filters/nr_filters", j);
+	for (unsigned int f = 0; f < s->nr_excl; f++) {
+		SW("addr", "schemes/%u/filters/%u/type", j, f);
+		SU(s->excl[f][0], "schemes/%u/filters/%u/addr_start", j, f);
+		SU(s->excl[f][1], "schemes/%u/filters/%u/addr_end", j, f);
+		SW("Y", "schemes/%u/filters/%u/matching", j, f);
+	}
+#undef SW
+#undef SU
+	return 0;
+}
+
+int hm_damos_start(struct hm_kdamond *k, const char *root, const char *owner_path,
+		   const struct hm_damon_attr *attr, const uint64_t (*ranges)[2],
+		   unsigned int nr_ranges, const struct hm_damos_spec *s, unsigned int n)
+{
+	char rel[128];
+	uint64_t kpid = 0;
+	int ret;
+
+	memset(k, 0, sizeof(*k));
+	k->offload = true;
+	if (!n || n > HM_DAMOS_MAX_SCHEMES || !nr_ranges || nr_ranges > 64)
+		return hm_errmsg(k->err, sizeof(k->err), "offload: %u schemes (1-%d), %u ranges",
+				 n, HM_DAMOS_MAX_SCHEMES, nr_ranges);
+	ret = claim(k, root, owner_path, attr, 1);
+	if (ret)
+		return ret;
+	k->nr = 1;
+	k->pid[0] = -1;
+	k->nr_schemes = n;
+	ret = sys_write(k, "1", ADMIN "/0/contexts/nr_contexts");
+	if (!ret)
+		ret = sys_write(k, "paddr", ADMIN "/0/contexts/0/operations");
+	if (!ret)
+		ret = write_u64(k, attr->sample_us, "monitoring_attrs/intervals/sample_us");
+	if (!ret)
+		ret = write_u64(k, attr->aggr_us, "monitoring_attrs/intervals/aggr_us");
+	if (!ret)
+		ret = write_u64(k, attr->min_nr_regions, "monitoring_attrs/nr_regions/min");
+	if (!ret)
+		ret = write_u64(k, attr->max_nr_regions, "monitoring_attrs/nr_regions/max");
+	if (!ret)
+		ret = write_u64(k, 1, "targets/nr_targets");
+	if (!ret)
+		ret = write_u64(k, nr_ranges, "targets/0/regions/nr_regions");
+	for (unsigned int i = 0; !ret && i < nr_ranges; i++) {
+		snprintf(rel, sizeof(rel), "targets/0/regions/%u/start", i);
+		ret = write_u64(k, ranges[i][0], rel);
+		snprintf(rel, sizeof(rel), "targets/0/regions/%u/end", i);
+		if (!ret)
+			ret = write_u64(k, ranges[i][1], rel);
+	}
+	if (!ret)
+		ret = write_u64(k, n, "schemes/nr_schemes");
+	for (unsigned int j = 0; !ret && j < n; j++)
+		ret = setup_scheme(k, j, &s[j]);
+	if (!ret)
+		ret = sys_write(k, "on", ADMIN "/0/state");
+	if (!ret)
+		ret = sys_u64(root, &kpid, ADMIN "/0/pid");
+	if (ret) {
+		char err[sizeof(k->err)];
+
+		memcpy(err, k->err, sizeof(err));
+		hm_damon_stop(k);
+		memcpy(k->err, err, sizeof(err));
+		return ret;
+	}
+	k->kpid[0] = (int)kpid;
+	owner_write(k);
+	return 0;
+}
+
+int hm_damos_feed_goals(struct hm_kdamond *k, const uint64_t *current)
+{
+	char rel[96];
+	int ret = 0;
+
+	for (unsigned int j = 0; !ret && j < k->nr_schemes; j++) {
+		if (current[j] == UINT64_MAX)
+			continue;
+		snprintf(rel, sizeof(rel), "schemes/%u/quotas/goals/0/current_value", j);
+		ret = write_u64(k, current[j], rel);
+	}
+	if (!ret)
+		ret = sys_write(k, "commit_schemes_quota_goals", ADMIN "/0/state");
+	return ret;
+}
+
+int hm_damos_stats(struct hm_kdamond *k, struct hm_damos_stats *st)
+{
+	static const char *const names[] = { "nr_tried", "sz_tried", "nr_applied", "sz_applied",
+					     "qt_exceeds" };
+	int ret = sys_write(k, "update_schemes_stats", ADMIN "/0/state");
+
+	for (unsigned int j = 0; !ret && j < k->nr_schemes; j++) {
+		uint64_t *v[5] = { &st[j].nr_tried, &st[j].sz_tried, &st[j].nr_applied,
+				   &st[j].sz_applied, &st[j].qt_exceeds };
+
+		for (unsigned int f = 0; !ret && f < 5; f++)
+			ret = sys_u64(k->root, v[f], ADMIN "/0/contexts/0/schemes/%u/stats/%s", j,
+				      names[f]);
+		if (!ret)
+			ret = sys_u64(k->root, &st[j].effective_bytes,
+				      ADMIN "/0/contexts/0/schemes/%u/quotas/effective_bytes", j);
+	}
+	return ret;
+}
+
+int hm_damos_tried(struct hm_kdamond *k, unsigned int j, const uint64_t (*node)[2],
+		   unsigned int nr_node, uint64_t *on_node, uint64_t *all)
+{
+	int ret = 0;
+
+	*on_node = *all = 0;
+	for (uint64_t n = 0;; n++) {
+		uint64_t lo, hi;
+
+		ret = sys_u64(k->root, &lo, ADMIN "/0/contexts/0/schemes/%u/tried_regions/%" PRIu64
+			      "/start", j, n);
+		if (ret == -ENOENT)
+			return 0;
+		if (!ret)
+			ret = sys_u64(k->root, &hi, ADMIN "/0/contexts/0/schemes/%u/tried_regions/"
+				      "%" PRIu64 "/end", j, n);
+		if (ret)
+			return ret;
+		*all += hi - lo;
+		for (unsigned int i = 0; i < nr_node; i++) {
+			uint64_t a = lo > node[i][0] ? lo : node[i][0];
+			uint64_t b = hi < node[i][1] ? hi : node[i][1];
+
+			if (b > a)
+				*on_node += b - a;
+		}
+	}
+}
+
+int hm_damos_update_tried(struct hm_kdamond *k)
+{
+	return sys_write(k, "update_schemes_tried_regions", ADMIN "/0/state");
 }

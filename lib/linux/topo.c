@@ -329,3 +329,77 @@ int hm_node_meminfo(const char *root, int nid, uint64_t *total, uint64_t *free_b
 	*free_bytes = n.mem_free;
 	return 0;
 }
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+int hm_node_phys_ranges(const char *root, int nid, uint64_t (*ranges)[2], unsigned int max)
+{
+	struct ctx c = { root ? root : "/sys", NULL, 0 };
+	char path[4096], buf[64];
+	uint64_t bs, *ids = NULL;
+	size_t nr = 0, cap = 0;
+	struct dirent *de;
+	unsigned int n = 0;
+	size_t at;
+	DIR *d;
+	int ret;
+
+	ret = read_file(&c, "devices/system/memory/block_size_bytes", buf, sizeof(buf));
+	if (ret < 0)
+		return ret;
+	/* the kernel prints it in hex without 0x */
+	{
+		char hex[72];
+
+		snprintf(hex, sizeof(hex), "0x%s", buf);
+		if (hm_parse_u64(hex, &bs, &at) || !bs)
+			return -EINVAL;
+	}
+	snprintf(path, sizeof(path), "%s/" NODE_DIR "/node%d", c.root, nid);
+	d = opendir(path);
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		unsigned int id;
+		int len;
+		char rel[128], state[32];
+
+		if (sscanf(de->d_name, "memory%u%n", &id, &len) != 1 || de->d_name[len])
+			continue;
+		snprintf(rel, sizeof(rel), "devices/system/memory/memory%u/state", id);
+		if (read_file(&c, rel, state, sizeof(state)) < 0 || strcmp(state, "online"))
+			continue;
+		if (nr == cap) {
+			uint64_t *x = realloc(ids, (cap = cap ? cap * 2 : 64) * sizeof(*ids));
+
+			if (!x) {
+				free(ids);
+				closedir(d);
+				return -ENOMEM;
+			}
+			ids = x;
+		}
+		ids[nr++] = id;
+	}
+	closedir(d);
+	if (nr)
+		qsort(ids, nr, sizeof(*ids), cmp_u64);
+	for (size_t i = 0; i < nr; i++) {
+		if (n && ranges[n - 1][1] == ids[i] * bs) {
+			ranges[n - 1][1] += bs;
+			continue;
+		}
+		if (n == max)
+			break;
+		ranges[n][0] = ids[i] * bs;
+		ranges[n][1] = ids[i] * bs + bs;
+		n++;
+	}
+	free(ids);
+	return (int)n;
+}

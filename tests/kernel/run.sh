@@ -11,7 +11,8 @@
 # env: HOTMEM_STATIC, HMWORK (the static binaries; meson passes them),
 #      HM_KERNEL_CACHE (default: .cache/kernel in the source tree),
 #      HM_KERNEL_LOGS (default: the cache's ../kernel-logs), TRIES (3),
-#      TIMEOUT (900 s per boot), HM_ONLY (base or daemon: one group of tests).
+#      TIMEOUT (900 s per boot), HM_ONLY (base or daemon: one group of tests),
+#      HM_OVERHEAD_JSON (write the measured overhead there).
 # Nothing here touches the host's kernel state: everything that writes
 # kernel state runs inside the guest.
 set -u
@@ -73,6 +74,8 @@ trap 'rm -rf "$work"' EXIT
 root=$work/root
 mkdir -p "$root"/{bin,proc,sys,dev,run,boot,etc} "$logs"
 cp /bin/busybox "$HOTMEM_STATIC" "$HMWORK" "$root/bin/"
+HMMOVE=${HMMOVE:-$(dirname "$HMWORK")/hmmove}
+[ -x "$HMMOVE" ] && cp "$HMMOVE" "$root/bin/"
 [ "$(basename "$HOTMEM_STATIC")" = hotmem ] || mv "$root/bin/$(basename "$HOTMEM_STATIC")" "$root/bin/hotmem"
 cp "$src/scripts/capture-sysfs.sh" "$root/bin/"
 mkdir -p "$root/etc/hm"
@@ -105,7 +108,8 @@ for try in $(seq 1 "${TRIES:-3}"); do
 	boot "$log"
 	echo "# boot $try: $(echo "$(date +%s.%N) $t0" | awk '{printf "%.1f", $1 - $2}') s, log $log"
 	if grep -q '^@@ END' "$log"; then
-		exec python3 "$here/verdict.py" "$log" --hotmem "$HOTMEM_STATIC" ${capture:+--capture "$capture"}
+		exec python3 "$here/verdict.py" "$log" --hotmem "$HOTMEM_STATIC" ${capture:+--capture "$capture"} \
+			${HM_OVERHEAD_JSON:+--overhead-json "$HM_OVERHEAD_JSON"}
 	fi
 	if grep -qE 'Oops|Kernel panic|BUG:' "$log"; then
 		echo "# the guest kernel oopsed on boot $try; retrying"

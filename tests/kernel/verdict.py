@@ -212,7 +212,7 @@ def test_watch(lines):
 
 def test_daemon(lines):
     for l in lines:
-        if re.match(r"@@ (sources|promote|status|demote|kill|foreign|run\d+|rec8)", l):
+        if re.match(r"@@ (sources|promote|status|demote|kill|foreign|run\d+|offload)", l):
             print("# " + l[3:])
     check(one(lines, r"@@ sources: damon +available "),
           "run --list-sources in the guest: kernel DAMON available")
@@ -276,7 +276,7 @@ def test_daemon(lines):
     # a foreign kdamond
     bf = one(lines, r"@@ foreign: before: (.*)")
     af = one(lines, r"@@ foreign: after: (.*)")
-    run10 = [l for l in lines if l.startswith("@@ run10: ")]
+    run10 = [l for l in lines if l.startswith("@@ run12: ")]
     check(bf and af and bf.group(1) == af.group(1) and "state=on" in bf.group(1)
           and one(lines, r"@@ foreign: run rc=1") and len(run10) == 1
           and "another owner" in run10[0]
@@ -285,11 +285,80 @@ def test_daemon(lines):
           f"{bf and bf.group(1)} / {af and af.group(1)} / {run10}")
 
 
+def test_offload(lines):
+    m = one(lines, r"@@ offload-promote: hot part on node 0 after ([\d.]+) s")
+    fin = {}
+    for l in lines:
+        x = re.match(r"@@ offload-promote-work (hot|cold) pages: node0=(\d+) node1=(\d+) "
+                     r"other=(\d+)", l)
+        if x:
+            fin[x.group(1)] = tuple(map(int, x.groups()[1:]))
+    print(f"# note: kernel: offload promotion: hot part node0/node1/other {fin.get('hot')}, "
+          f"the rest {fin.get('cold')}, {m.group(1) if m else '?'} s")
+    check(fin.get("hot") and fin["hot"][0] >= 0.9 * 16384,
+          "DAMOS offload (paddr migrate_hot, user_input goal fed by hotmem) brings >= 90% "
+          "of the hot part to node 0", f"{fin}")
+    check(fin.get("cold") and fin["cold"][1] >= 0.8 * 49152,
+          "with offload, >= 80% of the cold part stays on node 1", f"{fin}")
+    c = one(lines, r"@@ offload-promote-work checksum (\w+)")
+    check(c and c.group(1) == "ok", "the offload-promoted workload's checksum holds")
+    m = one(lines, r"@@ offload-demote: node 0 (\d+) kB free of (\d+) after ([\d.]+) s")
+    b = one(lines, r"@@ offload-demote: node 0 (\d+) kB free of (\d+) before")
+    if m and b:
+        print(f"# note: kernel: offload demotion: node 0 free "
+              f"{int(b.group(1)) * 100 // int(b.group(2))}% -> "
+              f"{int(m.group(1)) * 100 // int(m.group(2))}% in {m.group(3)} s (goal 45%)")
+    d = work(lines, "offload-demote-work", "head")
+    c = one(lines, r"@@ offload-demote-work checksum (\w+)")
+    check(m and int(m.group(1)) * 100 >= 40 * int(m.group(2)) and d and d[1] > 0
+          and c and c.group(1) == "ok",
+          "DAMOS offload demotes idle memory under the free-memory goal (>= 40% free); "
+          "checksum holds", f"{m and m.group(0)} {d}")
+    check(one(lines, r"@@ offload-promote: run rc=0 kdamonds after SIGTERM: nr=0") and
+          one(lines, r"@@ offload-demote: run rc=0 kdamonds after SIGTERM: nr=0"),
+          "SIGTERM leaves no offloaded kdamond")
+
+
+def overhead(lines, out):
+    """The daemon's CPU and the migrator's throughput: reported, never asserted."""
+    cpu = one(lines, r"@@ overhead cpu: (\d+) ticks in ([\d.]+) s")
+    hot, plain = [], []
+    for l in lines:
+        m = re.match(r"@@ overhead hotmem to\d ([\d.e-]+) moved=(\d+)", l)
+        if m and float(m.group(1)) > 0:
+            hot.append(256 / float(m.group(1)))
+        m = re.match(r"@@ overhead plain to\d hmmove: (\d+) of \d+ pages to node \d in ([\d.]+) s", l)
+        if m and float(m.group(2)) > 0:
+            plain.append(256 / float(m.group(2)))
+    res = {}
+    if cpu:
+        res["daemon_cpu_percent"] = round(int(cpu.group(1)) * 1.0 / float(cpu.group(2)), 2)
+    if hot and plain:
+        res["hotmem_migrate_mib_s"] = [round(x, 1) for x in hot]
+        res["plain_move_pages_mib_s"] = [round(x, 1) for x in plain]
+        res["migrate_ratio"] = round((sum(hot) / len(hot)) / (sum(plain) / len(plain)), 3)
+    if res:
+        print(f"# note: kernel: overhead (TCG inflates CPU time): {json.dumps(res)}")
+    c = one(lines, r"@@ overhead-work checksum (\w+)")
+    check(len(hot) == 6 and len(plain) == 6 and cpu and c and c.group(1) == "ok",
+          "the overhead measurement ran (6 + 6 interleaved moves of 256 MiB, data intact)",
+          f"{res}")
+    if out and res:
+        res["kernel"] = (one(lines, r"@@ BEGIN .* kernel=(\S+)") or [None, "?"])[1]
+        res["note"] = ("QEMU TCG guest, 1 vCPU: CPU time is inflated; the ratio compares "
+                       "hotmem migrate with one plain move_pages call over the same pages, "
+                       "interleaved, both directions")
+        with open(out, "w") as f:
+            json.dump(res, f, indent=2)
+            f.write("\n")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("log")
     ap.add_argument("--hotmem", required=True)
     ap.add_argument("--capture")
+    ap.add_argument("--overhead-json")
     a = ap.parse_args()
     with open(a.log, errors="replace") as f:
         lines = [l.rstrip("\r\n") for l in f if l.startswith("@@")]
@@ -306,6 +375,8 @@ def main():
     test_override(lines)
     test_watch(lines)
     test_daemon(lines)
+    test_offload(lines)
+    overhead(lines, a.overhead_json)
     print(f"1..{len(results)}")
     for i, (ok, name, why) in enumerate(results, 1):
         print(f"{'ok' if ok else 'not ok'} {i} - {name}")
