@@ -452,6 +452,63 @@ int hm_linux_ops_add_proc(struct hm_linux_ops *lo, pid_t pid);
  */
 int hm_proc_three_ranges(pid_t pid, uint64_t range[3][2]);
 
+/* ---- perf_event_open(2) mmap rings (lib/linux/perf_ring.c) ---- */
+
+struct perf_event_mmap_page;
+struct hm_report;
+
+/**
+ * struct hm_perf_ring - one event's mmap ring, read in place.
+ * @meta:	the first mmap page (data_head, data_tail, aux_head, aux_tail).
+ * @data, @size: the data area (a power of two).
+ * @aux, @aux_size: the AUX area, or NULL (a CHMU's batches).
+ * @sample_type: what the event was opened with (fixed-size fields only).
+ * @source:	the report source id samples carry.
+ * @phys:	report PHYS_ADDR (when present) rather than ADDR.
+ * Counters: @samples read, @no_addr samples without an address, @drops
+ * reports the sink refused, @lost samples the kernel lost (PERF_RECORD_LOST),
+ * @other records of other types, @bad malformed stops, @aux_bytes given to
+ * the aux sink, @aux_bad batches it refused, @aux_truncated AUX records
+ * flagged truncated, @aux_skipped AUX records with no AUX area to read.
+ */
+struct hm_perf_ring {
+	struct perf_event_mmap_page *meta;
+	uint8_t *data;
+	uint64_t size;
+	uint8_t *aux;
+	uint64_t aux_size;
+	uint64_t sample_type;
+	uint8_t source;
+	bool phys;
+	uint64_t samples, no_addr, drops, lost, other, bad;
+	uint64_t aux_bytes, aux_bad, aux_truncated, aux_skipped;
+};
+
+/* Where records go: reports, and AUX data (CHMU batches). Nonzero refuses. */
+struct hm_perf_sink {
+	int (*report)(void *arg, const struct hm_report *r);
+	int (*aux)(void *arg, const uint8_t *buf, size_t len);
+	void *arg;
+};
+
+/*
+ * Set up @r over an mmap of a perf event: @base is the first page (its
+ * data_offset says where data starts, else one page on), @data_size the
+ * data area's size. Return 0; -EINVAL for sizes that are not powers of two;
+ * -EOPNOTSUPP for a sample_type with variable-size fields.
+ */
+int hm_perf_ring_init(struct hm_perf_ring *r, void *base, uint64_t data_size, void *aux,
+		      uint64_t aux_size, uint64_t sample_type, uint8_t source);
+
+/*
+ * Consume every record between data_tail and data_head, handing the space
+ * back as it goes. Return the records read; -EINVAL with one line in @err
+ * (the ring offset and what was wrong) for a malformed record, after which
+ * the ring is empty; -ENOMEM.
+ */
+long hm_perf_ring_read(struct hm_perf_ring *r, const struct hm_perf_sink *sink, char *err,
+		       size_t errlen);
+
 #ifdef __cplusplus
 }
 #endif
