@@ -565,6 +565,67 @@ static void log_moves(struct daemon *d)
 	}
 }
 
+/*
+ * Relative hotness per pool of target @t: each region's access rate in the
+ * last window, weighted by its bytes on each pool's nodes (move_pages
+ * queries), as a share of the whole. {"pool", "tier", "bytes", "hot_bytes",
+ * "hotness_bp"} per pool; null if the placement cannot be read.
+ */
+static struct json_object *pool_hotness(struct daemon *d, struct hm_target *t)
+{
+	uint32_t samples = hm_samples_per_aggr(&d->ctx->attrs);
+	double w[HM_MAX_NODES] = { 0 }, total = 0;
+	uint64_t bytes[HM_MAX_NODES] = { 0 }, hot[HM_MAX_NODES] = { 0 };
+	const struct hm_proc_id *id = NULL;
+	struct json_object *a;
+	struct hm_region *r;
+	struct hm_topo topo;
+	char err[256];
+
+	for (unsigned int i = 0; i < d->lo.nr_procs; i++)
+		if (d->lo.procs[i].pid == t->pid)
+			id = &d->lo.procs[i];
+	if (!id || hm_topo_read(NULL, &topo, err, sizeof(err)))
+		return NULL;
+	hm_for_each_region(r, t) {
+		struct hm_placement pl;
+		double rate = samples ? (double)r->last_nr_accesses / samples : 0;
+
+		if (hm_proc_placement(id, r->start, r->end, &pl))
+			return NULL;
+		for (int n = 0; n < HM_MAX_NODES; n++) {
+			if (!pl.bytes[n])
+				continue;
+			bytes[n] += pl.bytes[n];
+			w[n] += rate * (double)pl.bytes[n];
+			total += rate * (double)pl.bytes[n];
+			if (r->last_nr_accesses)
+				hot[n] += pl.bytes[n];
+		}
+	}
+	a = json_object_new_array();
+	for (unsigned int k = 0; k < topo.nr_pools; k++) {
+		struct json_object *o = json_object_new_object();
+		uint64_t b = 0, h = 0;
+		double pw = 0;
+
+		for (int n = 0; n < HM_MAX_NODES; n++)
+			if (topo.pool[k].nodes & (1ull << n)) {
+				b += bytes[n];
+				h += hot[n];
+				pw += w[n];
+			}
+		json_object_object_add(o, "pool", json_object_new_int((int)k));
+		json_object_object_add(o, "tier", json_object_new_int(topo.pool[k].tier));
+		json_object_object_add(o, "bytes", json_object_new_int64((int64_t)b));
+		json_object_object_add(o, "hot_bytes", json_object_new_int64((int64_t)h));
+		json_object_object_add(o, "hotness_bp",
+				       json_object_new_int(total > 0 ? (int)(pw * 10000 / total) : 0));
+		json_object_array_add(a, o);
+	}
+	return a;
+}
+
 static struct json_object *status_json(struct daemon *d)
 {
 	struct json_object *o = json_object_new_object(), *a;
@@ -585,6 +646,7 @@ static struct json_object *status_json(struct daemon *d)
 			bytes += hm_sz_region(r);
 		json_object_object_add(x, "pid", json_object_new_int(t->pid));
 		json_object_object_add(x, "regions", json_object_new_int((int)t->nr_regions));
+		json_object_object_add(x, "pools", pool_hotness(d, t));
 		json_object_object_add(x, "monitored_bytes", json_object_new_int64((int64_t)bytes));
 		json_object_array_add(a, x);
 	}

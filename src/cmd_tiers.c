@@ -8,7 +8,10 @@
 #include <getopt.h>
 #include <linux/capability.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <time.h>
+#include <unistd.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,14 +54,17 @@ const char hm_tiers_usage[] =
 	"  --json        JSON instead of text\n";
 
 const char hm_pools_usage[] =
-	"usage: hotmem pools [--pid PID] [--json] [--sysfs DIR] [--state FILE]\n"
+	"usage: hotmem pools [--pid PID [--socket PATH]] [--json] [--sysfs DIR] [--state FILE]\n"
 	"\n"
 	"Show the pools (one per tier, 0 the fastest): tier, nodes, capacity, used\n"
 	"and free memory. With --pid, also the bytes of that process in each pool\n"
 	"(a move_pages(2) query of every page of its mappings), and the bytes it\n"
-	"has mapped but not present.\n"
+	"has mapped but not present; and, when a 'hotmem run' monitoring it\n"
+	"answers on its status socket (default /run/hotmem/hotmem.sock), the\n"
+	"relative hotness of each pool and the source it came from.\n"
 	"\n"
 	"  --pid PID     a process to place (needs ptrace access to it)\n"
+	"  --socket PATH a running daemon's status socket, for hotness\n"
 	"  --sysfs DIR   read the sysfs tree under DIR instead of /sys\n"
 	"  --state FILE  the state file with overrides (see 'hotmem tiers')\n"
 	"  --json        JSON instead of text\n";
@@ -428,6 +434,7 @@ struct common {
 	const char *perf;
 	uint64_t pid;
 	bool have_pid;
+	const char *socket;
 };
 
 /* Parse the options of tiers/pools; leave the operands in argv[optind..]. */
@@ -442,6 +449,7 @@ static int parse_common(const char *cmd, int argc, char **argv, struct common *o
 		{ "watch", no_argument, NULL, 'w' },
 		{ "interval", required_argument, NULL, 'i' },
 		{ "count", required_argument, NULL, 'n' },
+		{ "socket", required_argument, NULL, 'k' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -457,6 +465,11 @@ static int parse_common(const char *cmd, int argc, char **argv, struct common *o
 		switch (c) {
 		case 'w':
 			o->watch = true;
+			break;
+		case 'k':
+			if (!pools)
+				return hm_usage_err(cmd, "--socket", "only for 'hotmem pools'");
+			o->socket = optarg;
 			break;
 		case 'i':
 			if (hm_opt_u64(cmd, "--interval", optarg, 10, 3600000, &o->interval_ms))
@@ -702,8 +715,71 @@ int hm_cmd_tiers(int argc, char **argv)
 	return tiers_text(&t, &cxl, cxl_why);
 }
 
+/*
+ * Ask a daemon for process @pid's hotness per pool. Return the target's
+ * "pools" array (a new reference) and the source's name, or NULL and @why.
+ */
+static struct json_object *daemon_hotness(const char *path, int pid, char *src, size_t srclen,
+					  char *why, size_t whylen)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	const char *req = "{\"request\": \"status\"}\n";
+	struct json_object *o, *v, *out = NULL;
+	char buf[65536];
+	size_t got = 0;
+	int fd;
+
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		snprintf(why, whylen, "socket path too long");
+		return NULL;
+	}
+	strcpy(sa.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		snprintf(why, whylen, "no hotmem run answers on %s", path);
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	if (write(fd, req, strlen(req)) > 0) {
+		ssize_t n;
+
+		while ((n = read(fd, buf + got, sizeof(buf) - 1 - got)) > 0)
+			got += (size_t)n;
+	}
+	close(fd);
+	buf[got] = '\0';
+	o = json_tokener_parse(buf);
+	if (!o) {
+		snprintf(why, whylen, "the daemon on %s did not answer in JSON", path);
+		return NULL;
+	}
+	snprintf(why, whylen, "the daemon on %s does not monitor process %d", path, pid);
+	if (json_object_object_get_ex(o, "sources", &v) && json_object_array_length(v))
+		snprintf(src, srclen, "hotmem run (%s)",
+			 json_object_get_string(json_object_object_get(
+				 json_object_array_get_idx(v, 0), "name")));
+	if (json_object_object_get_ex(o, "targets", &v))
+		for (size_t i = 0; i < json_object_array_length(v); i++) {
+			struct json_object *t = json_object_array_get_idx(v, i), *p;
+
+			if (json_object_get_int(json_object_object_get(t, "pid")) != pid)
+				continue;
+			if (json_object_object_get_ex(t, "pools", &p) &&
+			    json_object_is_type(p, json_type_array))
+				out = json_object_get(p);
+			else
+				snprintf(why, whylen, "the daemon could not read process %d's placement",
+					 pid);
+		}
+	json_object_put(o);
+	return out;
+}
+
 int hm_cmd_pools(int argc, char **argv)
 {
+	struct json_object *hot = NULL;
+	char hot_src[96] = "", hot_why[192] = "";
 	struct hm_placement pl;
 	struct hm_proc_id id;
 	struct common o;
@@ -729,6 +805,10 @@ int hm_cmd_pools(int argc, char **argv)
 				       " (run as its user, or with CAP_SYS_PTRACE)", o.pid);
 		if (ret)
 			return hm_fail("pools", "--pid", "%s", strerror(-ret));
+		hot = daemon_hotness(o.socket ? o.socket : "/run/hotmem/hotmem.sock", (int)o.pid,
+				     hot_src, sizeof(hot_src), hot_why, sizeof(hot_why));
+	} else if (o.socket) {
+		return hm_usage_err("pools", "--socket", "only with --pid");
 	}
 	if (o.json) {
 		struct json_object *root = json_object_new_object();
@@ -738,6 +818,12 @@ int hm_cmd_pools(int argc, char **argv)
 			json_object_object_add(root, "pid", json_object_new_int64((int64_t)o.pid));
 			json_object_object_add(root, "process_absent_bytes",
 					       json_object_new_int64((int64_t)pl.absent));
+			json_object_object_add(root, "hotness", hot);
+			json_object_object_add(root, "hotness_source",
+					       hot ? json_object_new_string(hot_src) : NULL);
+			if (!hot)
+				json_object_object_add(root, "hotness_unavailable",
+						       json_object_new_string(hot_why));
 		}
 		return hm_print_json(root);
 	}
@@ -771,6 +857,21 @@ int hm_cmd_pools(int argc, char **argv)
 
 			printf("process %" PRIu64 ": %s mapped but not present\n", o.pid,
 			       hm_fmt_iec(pl.absent, ab, sizeof(ab)));
+			if (!hot) {
+				printf("hotness: not available: %s\n", hot_why);
+			} else {
+				printf("hotness from %s:", hot_src);
+				for (size_t i = 0; i < json_object_array_length(hot); i++) {
+					struct json_object *x = json_object_array_get_idx(hot, i);
+
+					printf("  pool %d %.1f%%",
+					       json_object_get_int(json_object_object_get(x, "pool")),
+					       json_object_get_int(json_object_object_get(
+						       x, "hotness_bp")) / 100.0);
+				}
+				printf("\n");
+				json_object_put(hot);
+			}
 		}
 	}
 	return HM_EXIT_OK;

@@ -274,6 +274,7 @@ static void test_bad_input(void **state)
 		{ { "pools", "--pid", "0", NULL }, 2, "hotmem: pools: --pid" },
 		{ { "pools", "--perf", "1", NULL }, 2, "hotmem: pools: --perf" },
 		{ { "pools", "--watch", NULL }, 2, "hotmem: pools: --watch" },
+		{ { "pools", "--socket", "/x", NULL }, 2, "hotmem: pools: --socket: only with --pid" },
 		{ { "tiers", "--watch", "--interval", "5", NULL }, 2, "hotmem: tiers: --interval" },
 		{ { "migrate", "--range", "all", "--to-pool", "0", NULL }, 2,
 		  "hotmem: migrate: --pid" },
@@ -332,7 +333,7 @@ static void reap(pid_t pid)
 
 static void test_pools_pid(void **state)
 {
-	char pid_s[16], st[PATH_MAX];
+	char pid_s[16], st[PATH_MAX], sock[PATH_MAX];
 	struct json_object *root, *pools;
 	uint64_t sum = 0;
 	struct run r;
@@ -341,7 +342,9 @@ static void test_pools_pid(void **state)
 	(void)state;
 	state_path(st, sizeof(st), "none.json");
 	snprintf(pid_s, sizeof(pid_s), "%d", (int)pid);
-	run(&r, (const char *[]){ "pools", "--pid", pid_s, "--json", "--state", st, NULL });
+	state_path(sock, sizeof(sock), "none.sock");
+	run(&r, (const char *[]){ "pools", "--pid", pid_s, "--json", "--state", st, "--socket",
+				  sock, NULL });
 	assert_int_equal(code(&r), 0);
 	root = parse_json(r.out);
 	pools = get(root, "pools");
@@ -349,6 +352,10 @@ static void test_pools_pid(void **state)
 		sum += get_u64(json_object_array_get_idx(pools, i), "process_bytes");
 	printf("# sleep(1) has %llu bytes present\n", (unsigned long long)sum);
 	assert_true(sum > 0);
+	/* no daemon watches it: hotness says why, and names no source */
+	assert_true(json_object_is_type(get(root, "hotness"), json_type_null));
+	assert_non_null(strstr(json_object_get_string(get(root, "hotness_unavailable")),
+			       "no hotmem run answers on"));
 	json_object_put(root);
 	done(&r);
 

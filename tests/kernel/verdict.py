@@ -212,7 +212,7 @@ def test_watch(lines):
 
 def test_daemon(lines):
     for l in lines:
-        if re.match(r"@@ (sources|promote|status|demote|kill|foreign|run\d+|offload)", l):
+        if re.match(r"@@ (sources|promote|status|demote|kill|foreign|run\d+|offload|pools7)", l):
             print("# " + l[3:])
     check(one(lines, r"@@ sources: damon +available "),
           "run --list-sources in the guest: kernel DAMON available")
@@ -245,6 +245,16 @@ def test_daemon(lines):
     except (ValueError, KeyError, IndexError) as e:
         ok, st = False, str(e)
     check(ok, "hotmem status --json answers with targets, sources, schemes and goals", f"{st}")
+    try:
+        pj = json.loads("\n".join(l[len("@@P7 "):] for l in lines if l.startswith("@@P7 ")))
+        hb = [p["hotness_bp"] for p in pj["hotness"]]
+        print(f"# note: kernel: pools --pid hotness per pool after promotion: {hb} bp "
+              f"(from {pj['hotness_source']})")
+        ok = len(hb) == 2 and hb[0] > hb[1] and "hotmem run" in pj["hotness_source"]
+    except (ValueError, KeyError, TypeError) as e:
+        ok, hb = False, str(e)
+    check(ok, "pools --pid ranks the promoted hot part's pool (0) hotter, naming its source",
+          f"{hb}")
     check(any("reloaded /etc/hm/promote.json" in l for l in lines),
           "SIGHUP reloads the configuration")
     check(one(lines, r"@@ promote: run rc=0 kdamonds after SIGTERM: nr=0"),
