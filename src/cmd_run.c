@@ -64,6 +64,8 @@ const char hm_run_usage[] =
 	"options:\n"
 	"  --pid PID        monitor this process (repeatable; replaces the file's\n"
 	"                   targets)\n"
+	"  --cgroup DIR     monitor the processes of this cgroup (v2: DIR/cgroup.procs),\n"
+	"                   following them as they come and go\n"
 	"  --record FILE    write every aggregation window (hotmem report reads it)\n"
 	"  --socket PATH    the status socket (default " DEFAULT_SOCKET ")\n"
 	"  --duration SECS  stop after this long (default: run until stopped)\n"
@@ -202,6 +204,8 @@ struct daemon {
 	const char *socket_path;
 	const char *owner_path;
 	const char *record_path;
+	const char *cgroup;
+	uint64_t next_rescan_ns;
 	uint64_t duration_ns;
 	pid_t pids[HM_DAMON_MAX_KDAMONDS];
 	unsigned int nr_pids;
@@ -515,6 +519,119 @@ static void take_kernel(struct daemon *d)
 	pthread_mutex_unlock(&d->lock);
 	if (err[0])
 		say(d, "%s", err);
+}
+
+/* The processes of cgroup @dir, at most @max, in @pids; how many in all. */
+static int cgroup_procs(const char *dir, pid_t *pids, unsigned int max, unsigned int *n)
+{
+	char path[4096], line[32];
+	unsigned int all = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	*n = 0;
+	while (fgets(line, sizeof(line), f)) {
+		int pid = atoi(line);
+
+		if (pid <= 0)
+			continue;
+		all++;
+		if (*n < max)
+			pids[(*n)++] = pid;
+	}
+	fclose(f);
+	return (int)all;
+}
+
+static void stop_reader(struct daemon *d)
+{
+	if (!d->reader_on)
+		return;
+	d->reader_stop = true;
+	pthread_join(d->reader, NULL);
+	d->reader_on = false;
+	d->reader_stop = false;
+}
+
+/*
+ * The cgroup's membership changed: new targets for new processes, none for
+ * those that left, and the kdamonds made again for the new set (a kdamond
+ * serves one process, and nr_kdamonds cannot change while any runs).
+ */
+static int rescan_cgroup(struct daemon *d, uint64_t now)
+{
+	pid_t pids[HM_DAMON_MAX_KDAMONDS];
+	unsigned int n, added = 0, removed = 0;
+	struct hm_target *t, *next;
+	int all, ret;
+
+	if (!d->cgroup || now < d->next_rescan_ns)
+		return 0;
+	d->next_rescan_ns = now + 2000000000ull;
+	all = cgroup_procs(d->cgroup, pids, HM_DAMON_MAX_KDAMONDS, &n);
+	if (all < 0) {
+		say(d, "cgroup %s: %s; stopping", d->cgroup, strerror(-all));
+		return -1;
+	}
+	hm_for_each_target_safe(t, next, d->ctx) {
+		bool in = false;
+
+		for (unsigned int i = 0; i < n; i++)
+			in |= pids[i] == t->pid;
+		if (!in) {
+			hm_destroy_target(t, d->ctx);
+			removed++;
+		}
+	}
+	for (unsigned int i = 0; i < n; i++) {
+		bool have = false;
+
+		hm_for_each_target(t, d->ctx)
+			have |= t->pid == pids[i];
+		if (have)
+			continue;
+		t = hm_new_target();
+		if (!t)
+			return -1;
+		t->pid = pids[i];
+		hm_add_target(d->ctx, t);
+		added++;
+	}
+	if (!added && !removed)
+		return 0;
+	d->lo.nr_procs = 0;
+	d->nr_pids = 0;
+	hm_for_each_target(t, d->ctx)
+		if (!hm_linux_ops_add_proc(&d->lo, t->pid))
+			d->pids[d->nr_pids++] = t->pid;
+	if (!d->nr_pids) {
+		say(d, "cgroup %s is empty; stopping", d->cgroup);
+		return -1;
+	}
+	stop_reader(d);
+	hm_damon_stop(&d->kd);
+	d->kd_on = false;
+	memset(d->nr_kreg, 0, sizeof(d->nr_kreg));
+	memset(d->nr_next, 0, sizeof(d->nr_next));
+	ret = hm_damon_start(&d->kd, NULL, d->owner_path, &d->kattr, d->pids, d->nr_pids);
+	if (ret) {
+		say(d, "cgroup %s: making the kdamonds again: %s; stopping", d->cgroup, d->kd.err);
+		return -1;
+	}
+	d->kd_on = true;
+	ret = pthread_create(&d->reader, NULL, reader_main, d);
+	if (ret) {
+		say(d, "the DAMON reader thread: %s; stopping", strerror(ret));
+		return -1;
+	}
+	d->reader_on = true;
+	say(d, "cgroup %s: %u process%s (+%u -%u%s); kdamonds made again", d->cgroup, d->nr_pids,
+	    d->nr_pids == 1 ? "" : "es", added, removed,
+	    (unsigned int)all > n ? ", more than hotmem follows" : "");
+	return 0;
 }
 
 /* Drop targets whose process is gone; true if none is left. */
@@ -847,11 +964,7 @@ static int start_child(struct daemon *d, char **argv)
 
 static void teardown(struct daemon *d)
 {
-	if (d->reader_on) {
-		d->reader_stop = true;
-		pthread_join(d->reader, NULL);
-		d->reader_on = false;
-	}
+	stop_reader(d);
 	if (d->kd_on) {
 		hm_damon_stop(&d->kd);
 		say(d, "kdamonds stopped and removed");
@@ -1105,6 +1218,19 @@ static int setup(struct daemon *d)
 					    "physical memory; no process targets");
 		return setup_offload(d);
 	}
+	if (d->cgroup) {
+		int all = cgroup_procs(d->cgroup, d->pids, HM_DAMON_MAX_KDAMONDS, &d->nr_pids);
+
+		if (all < 0)
+			return hm_fail(CMD, "--cgroup", "%s/cgroup.procs: %s", d->cgroup,
+				       strerror(-all));
+		if (!d->nr_pids)
+			return hm_fail(CMD, "--cgroup", "%s has no processes", d->cgroup);
+		if ((unsigned int)all > d->nr_pids)
+			say(d, "cgroup %s has %d processes; hotmem follows the first %u", d->cgroup,
+			    all, d->nr_pids);
+		d->next_rescan_ns = mono_ns() + 2000000000ull;
+	}
 	/* targets: --pid/COMMAND replace the file's; every target is a process */
 	if (d->nr_pids) {
 		struct hm_target *next;
@@ -1153,7 +1279,8 @@ static int setup(struct daemon *d)
 	if (ret)
 		return hm_fail(CMD, "damon", "%s", d->kd.err);
 	d->kd_on = true;
-	for (unsigned int i = 0; i < d->kd.nr; i++) {
+	/* every slot: a cgroup's kdamonds may grow to the most there can be */
+	for (unsigned int i = 0; i < HM_DAMON_MAX_KDAMONDS; i++) {
 		d->kreg[i] = calloc(MAX_KREGIONS, sizeof(*d->kreg[i]));
 		d->next[i] = calloc(MAX_KREGIONS, sizeof(*d->next[i]));
 		if (!d->kreg[i] || !d->next[i])
@@ -1275,6 +1402,8 @@ static int loop(struct daemon *d)
 				}
 				continue;
 			}
+			if (rescan_cgroup(d, now))
+				break;
 			take_kernel(d);
 			feed_reports(d, now);
 			ret = hm_monitor_step(d->ctx, now);
@@ -1299,6 +1428,7 @@ int hm_cmd_run(int argc, char **argv)
 	static const struct option lo[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "pid", required_argument, NULL, 'p' },
+		{ "cgroup", required_argument, NULL, 'g' },
 		{ "record", required_argument, NULL, 'r' },
 		{ "socket", required_argument, NULL, 's' },
 		{ "duration", required_argument, NULL, 'd' },
@@ -1332,6 +1462,9 @@ int hm_cmd_run(int argc, char **argv)
 			if (d.nr_pids == HM_DAMON_MAX_KDAMONDS)
 				return hm_usage_err(CMD, "--pid", "at most %d", HM_DAMON_MAX_KDAMONDS);
 			d.pids[d.nr_pids++] = (pid_t)v;
+			break;
+		case 'g':
+			d.cgroup = optarg;
 			break;
 		case 'r':
 			d.record_path = optarg;
@@ -1369,6 +1502,8 @@ int hm_cmd_run(int argc, char **argv)
 		return hm_usage_err(CMD, "--config", "required (or --list-sources)");
 	if (optind < argc && d.nr_pids)
 		return hm_usage_err(CMD, argv[optind], "give --pid or a COMMAND, not both");
+	if (d.cgroup && (d.nr_pids || optind < argc))
+		return hm_usage_err(CMD, "--cgroup", "give --cgroup, --pid or a COMMAND, one of them");
 
 	/* signals through signalfd; blocked before a child inherits the mask */
 	sigemptyset(&mask);

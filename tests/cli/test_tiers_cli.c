@@ -542,6 +542,11 @@ static void test_run_usage(void **state)
 	assert_int_equal(code(&r), 2);
 	assert_one_error_line(&r, "hotmem: run: --list-sources");
 	done(&r);
+	run(&r, (const char *[]){ "run", "--config", "x.json", "--cgroup", "/sys/fs/cgroup/x", "--pid",
+				  "1", NULL });
+	assert_int_equal(code(&r), 2);
+	assert_one_error_line(&r, "hotmem: run: --cgroup: ");
+	done(&r);
 	run(&r, (const char *[]){ "status", "--socket", st, NULL });
 	assert_int_equal(code(&r), 1);
 	assert_one_error_line(&r, "hotmem: status: ");

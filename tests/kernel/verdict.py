@@ -212,7 +212,7 @@ def test_watch(lines):
 
 def test_daemon(lines):
     for l in lines:
-        if re.match(r"@@ (sources|promote|status|demote|kill|foreign|run\d+|offload|pools7)", l):
+        if re.match(r"@@ (sources|promote|status[0-9]|demote|kill|foreign|run\d+|offload|pools7)", l):
             print("# " + l[3:])
     check(one(lines, r"@@ sources: damon +available "),
           "run --list-sources in the guest: kernel DAMON available")
@@ -329,6 +329,28 @@ def test_offload(lines):
           "SIGTERM leaves no offloaded kdamond")
 
 
+def test_cgroup(lines):
+    for l in lines:
+        if re.match(r"@@ (cgroup:|statusc|runc)", l):
+            print("# " + l[3:])
+    res = {}
+    for who in ("a", "b"):
+        for l in lines:
+            x = re.match(rf"@@ cgroup-{who} (hot|cold) pages: node0=(\d+) node1=(\d+) other=(\d+)", l)
+            if x:
+                res[(who, x.group(1))] = tuple(map(int, x.groups()[1:]))
+        c = one(lines, rf"@@ cgroup-{who} checksum (\w+)")
+        res[(who, "sum")] = c.group(1) if c else None
+    print(f"# note: kernel: cgroup target: {res}")
+    ok = all(res.get((w, "hot")) and res[(w, "hot")][0] >= 0.9 * 8192 and res[(w, "sum")] == "ok"
+             for w in ("a", "b"))
+    check(ok, "a cgroup target: both of its processes' hot parts reach node 0, the second "
+          "one after it joined; checksums hold", f"{res}")
+    check(one(lines, r"@@ runc: .*cgroup /sys/fs/cgroup/hm: 2 processes \(\+1 -0\); kdamonds made again")
+          and one(lines, r"@@ cgroup: run rc=0 kdamonds after SIGTERM: nr=0"),
+          "the daemon follows the cgroup's new member and leaves no kdamond")
+
+
 def overhead(lines, out):
     """The daemon's CPU and the migrator's throughput: reported, never asserted."""
     cpu = one(lines, r"@@ overhead cpu: (\d+) ticks in ([\d.]+) s")
@@ -386,6 +408,7 @@ def main():
     test_watch(lines)
     test_daemon(lines)
     test_offload(lines)
+    test_cgroup(lines)
     overhead(lines, a.overhead_json)
     print(f"1..{len(results)}")
     for i, (ok, name, why) in enumerate(results, 1):
