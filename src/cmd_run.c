@@ -159,9 +159,10 @@ static unsigned int list_sources(const char *sysfs, struct source_row *rows)
 	rows[n].name = "pagemap_rmap";
 	rows[n].state = "unavailable";
 	if (hm_have_cap(CAP_SYS_ADMIN)) {
+		rows[n].state = "available";
 		snprintf(rows[n].why, sizeof(rows[n].why),
-			 "with CAP_SYS_ADMIN /proc/PID/pagemap shows PFNs, but hotmem's reverse map "
-			 "(physical reports to process targets) is not written yet");
+			 "CAP_SYS_ADMIN: /proc/PID/pagemap shows frame numbers, so physical "
+			 "reports (the damon-paddr source) reach process targets");
 	} else {
 		snprintf(rows[n].why, sizeof(rows[n].why),
 			 "needs CAP_SYS_ADMIN: without it pagemap hides PFNs, and physical "
@@ -242,6 +243,10 @@ struct daemon {
 	uint64_t reads, read_ns, read_errors;
 	char read_err[448];
 	volatile bool reader_stop;
+
+	/* damon-paddr: one paddr kdamond, its regions mapped back to processes */
+	bool paddr;
+	struct hm_damon_region *pbuf;
 
 	/* DAMOS offload: the kernel runs the schemes, hotmem feeds their goals */
 	bool offload;
@@ -356,6 +361,120 @@ int hm_run_check_section(struct json_object *sec, char *err, size_t len)
 	return read_daemon_section(&scratch, sec, err, len);
 }
 
+/* The report sets: one per kdamond (vaddr), or one per process (paddr). */
+static unsigned int nsets(const struct daemon *d)
+{
+	return d->paddr ? d->nr_pids : d->kd.nr;
+}
+
+static pid_t set_pid(const struct daemon *d, unsigned int i)
+{
+	return d->paddr ? d->pids[i] : d->kd.pid[i];
+}
+
+struct vrun {
+	struct hm_damon_region *out;
+	size_t n, cap;
+	uint32_t nr_accesses, age;
+	bool oom;
+};
+
+static void add_vrun(void *arg, uint64_t lo, uint64_t hi)
+{
+	struct vrun *v = arg;
+
+	if (v->n == v->cap) {
+		size_t c = v->cap ? v->cap * 2 : 4096;
+		struct hm_damon_region *x = realloc(v->out, c * sizeof(*x));
+
+		if (!x) {
+			v->oom = true;
+			return;
+		}
+		v->out = x;
+		v->cap = c;
+	}
+	v->out[v->n++] = (struct hm_damon_region){ lo, hi, v->nr_accesses, v->age };
+}
+
+static int cmp_vrun(const void *a, const void *b)
+{
+	const struct hm_damon_region *x = a, *y = b;
+
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/*
+ * damon-paddr: the kernel's physical regions, through each process's
+ * reverse map, become virtual regions of that process. Walking frames in
+ * physical order gives many short virtual runs when memory is fragmented;
+ * sorted by address and merged where they touch with the same count, they
+ * fit the replay (a first version capped the runs unsorted, and on a
+ * fragmented node lost most of the hot set).
+ */
+static void paddr_round(struct daemon *d)
+{
+	unsigned int nr = 0;
+	int ret = hm_damon_read(&d->kd, 0, d->pbuf, MAX_KREGIONS, &nr);
+
+	for (unsigned int i = 0; !ret && i < d->nr_pids; i++) {
+		struct vrun v = { 0 };
+		struct hm_rmap m;
+		size_t out = 0;
+		int r = hm_rmap_build(&d->lo.procs[i], &m);
+
+		if (r) {
+			pthread_mutex_lock(&d->lock);
+			d->read_errors++;
+			snprintf(d->read_err, sizeof(d->read_err),
+				 r == -EPERM ? "process %d: physical reports reach processes only "
+					       "through pagemap's frame numbers, which need "
+					       "CAP_SYS_ADMIN" : "process %d: pagemap: %s",
+				 (int)d->pids[i], strerror(-r));
+			d->nr_next[i] = 0;
+			pthread_mutex_unlock(&d->lock);
+			continue;
+		}
+		for (unsigned int k = 0; k < nr; k++) {
+			if (!d->pbuf[k].nr_accesses)
+				continue;
+			v.nr_accesses = d->pbuf[k].nr_accesses;
+			v.age = d->pbuf[k].age;
+			hm_rmap_walk(&m, d->pbuf[k].start, d->pbuf[k].end, add_vrun, &v);
+		}
+		hm_rmap_free(&m);
+		if (v.n)
+			qsort(v.out, v.n, sizeof(*v.out), cmp_vrun);
+		for (size_t k = 0; k < v.n; k++) {
+			if (out && v.out[out - 1].end == v.out[k].start &&
+			    v.out[out - 1].nr_accesses == v.out[k].nr_accesses)
+				v.out[out - 1].end = v.out[k].end;
+			else
+				v.out[out++] = v.out[k];
+		}
+		pthread_mutex_lock(&d->lock);
+		if (out > MAX_KREGIONS || v.oom) {
+			d->read_errors++;
+			snprintf(d->read_err, sizeof(d->read_err),
+				 "process %d: %zu accessed runs, more than the %d replayed",
+				 (int)d->pids[i], out, MAX_KREGIONS);
+			out = out > MAX_KREGIONS ? MAX_KREGIONS : out;
+		}
+		memcpy(d->next[i], v.out, out * sizeof(*v.out));
+		d->nr_next[i] = (unsigned int)out;
+		pthread_mutex_unlock(&d->lock);
+		free(v.out);
+	}
+	pthread_mutex_lock(&d->lock);
+	if (ret) {
+		d->read_errors++;
+		snprintf(d->read_err, sizeof(d->read_err), "paddr kdamond: %s",
+			 d->kd.err[0] ? d->kd.err : strerror(-ret));
+	}
+	d->version++;
+	pthread_mutex_unlock(&d->lock);
+}
+
 /*
  * Replay the kernel's last window as binary reports, one per kernel region
  * that was accessed in this sample: a region with n accesses out of the
@@ -370,7 +489,7 @@ static void feed_reports(struct daemon *d, uint64_t now)
 	if (!nk)
 		nk = 1;
 	j %= nk;
-	for (unsigned int i = 0; i < d->kd.nr; i++) {
+	for (unsigned int i = 0; i < nsets(d); i++) {
 		for (unsigned int k = 0; k < d->nr_kreg[i]; k++) {
 			const struct hm_damon_region *kr = &d->kreg[i][k];
 			uint64_t n = kr->nr_accesses > nk ? nk : kr->nr_accesses;
@@ -379,7 +498,7 @@ static void feed_reports(struct daemon *d, uint64_t now)
 			if ((j + 1) * n / nk == j * n / nk)
 				continue;
 			r = (struct hm_report){ .addr = kr->start, .size = kr->end - kr->start,
-						.time_ns = now, .count = 1, .pid = d->kd.pid[i],
+						.time_ns = now, .count = 1, .pid = set_pid(d, i),
 						.tid = -1, .cpu = -1, .node = -1,
 						.source = d->src_id };
 			if (hm_report_access(d->ring, &r))
@@ -462,7 +581,10 @@ static void *reader_main(void *arg)
 
 		if (d->offload)
 			offload_round(d);
-		for (unsigned int i = 0; !d->offload && i < d->kd.nr && !d->reader_stop; i++) {
+		else if (d->paddr)
+			paddr_round(d);
+		for (unsigned int i = 0; !d->offload && !d->paddr && i < d->kd.nr && !d->reader_stop;
+		     i++) {
 			unsigned int nr = 0;
 			int ret = hm_damon_read(&d->kd, i, buf, MAX_KREGIONS, &nr);
 
@@ -505,7 +627,7 @@ static void take_kernel(struct daemon *d)
 
 	pthread_mutex_lock(&d->lock);
 	if (d->version != d->seen_version) {
-		for (unsigned int i = 0; i < d->kd.nr; i++) {
+		for (unsigned int i = 0; i < nsets(d); i++) {
 			memcpy(d->kreg[i], d->next[i], d->nr_next[i] * sizeof(*d->next[i]));
 			d->nr_kreg[i] = d->nr_next[i];
 		}
@@ -772,8 +894,9 @@ static struct json_object *status_json(struct daemon *d)
 	{
 		struct json_object *x = json_object_new_object();
 
-		json_object_object_add(x, "name", json_object_new_string(d->offload ? "damos-offload" :
-										     "damon"));
+		json_object_object_add(x, "name", json_object_new_string(
+					       d->offload ? "damos-offload" :
+					       d->paddr ? "damon-paddr" : "damon"));
 		json_object_object_add(x, "kdamonds", json_object_new_int((int)d->kd.nr));
 		pthread_mutex_lock(&d->lock);
 		json_object_object_add(x, "reads", json_object_new_int64((int64_t)d->reads));
@@ -991,6 +1114,7 @@ static void teardown(struct daemon *d)
 		free(d->kreg[i]);
 		free(d->next[i]);
 	}
+	free(d->pbuf);
 	hm_destroy_ctx(d->ctx);
 	hm_config_release(&d->cfg);
 }
@@ -1119,10 +1243,9 @@ static int translate(struct daemon *d, char *err, size_t len)
 	return j ? 0 : hm_errmsg(err, len, "$.schemes: offload needs a scheme");
 }
 
-/* DAMOS offload: one paddr kdamond over every node's memory. */
-static int setup_offload(struct daemon *d)
+/* Every node's memory blocks, sorted, without the lowest 16 MiB. */
+static int collect_ranges(struct daemon *d, uint64_t (*all)[2], unsigned int *pn)
 {
-	uint64_t all[64][2];
 	unsigned int nall = 0;
 	struct hm_topo t;
 	char err[512];
@@ -1161,6 +1284,21 @@ static int setup_offload(struct daemon *d)
 			all[b - 1][0] = x[0];
 			all[b - 1][1] = x[1];
 		}
+	*pn = nall;
+	return nall ? 0 : hm_fail(CMD, "topology", "no node memory blocks found");
+}
+
+/* DAMOS offload: one paddr kdamond over every node's memory. */
+static int setup_offload(struct daemon *d)
+{
+	uint64_t all[64][2];
+	unsigned int nall = 0;
+	char err[512];
+	int ret;
+
+	ret = collect_ranges(d, all, &nall);
+	if (ret)
+		return ret;
 	if (translate(d, err, sizeof(err)))
 		return hm_usage_err("config", d->config_path, "%s", err);
 	ret = prepare_damon(d);
@@ -1266,16 +1404,38 @@ static int setup(struct daemon *d)
 		if (ret)
 			return hm_fail(CMD, "target", "no process %d", (int)d->pids[i]);
 	}
-	/* the one source: kernel DAMON; every config source must name it */
-	if (d->ctx->nr_sources != 1 || strcmp(d->ctx->sources[0].name, "damon"))
+	/* one source: kernel DAMON on the processes, or on physical memory */
+	if (d->ctx->nr_sources != 1 || (strcmp(d->ctx->sources[0].name, "damon") &&
+					strcmp(d->ctx->sources[0].name, "damon-paddr")))
 		return hm_usage_err("config", d->config_path,
-				    "$.sources: the daemon has one source today, "
-				    "[{\"name\": \"damon\"}]");
+				    "$.sources: the daemon takes one source, [{\"name\": \"damon\"}] "
+				    "(vaddr) or [{\"name\": \"damon-paddr\"}]");
+	d->paddr = !strcmp(d->ctx->sources[0].name, "damon-paddr");
+	if (d->paddr && d->cgroup)
+		return hm_usage_err(CMD, "--cgroup", "not with the damon-paddr source yet");
 	d->src_id = 0;
 	ret = prepare_damon(d);
 	if (ret)
 		return ret;
-	ret = hm_damon_start(&d->kd, NULL, d->owner_path, &d->kattr, d->pids, d->nr_pids);
+	if (d->paddr) {
+		uint64_t all[64][2];
+		unsigned int nall;
+		struct hm_damos_spec spec = {
+			.action = "stat", .target_nid = -1, .sz_max = UINT64_MAX,
+			.nr_max = UINT32_MAX, .age_max = UINT32_MAX,
+		};
+
+		ret = collect_ranges(d, all, &nall);
+		if (ret)
+			return ret;
+		d->pbuf = calloc(MAX_KREGIONS, sizeof(*d->pbuf));
+		if (!d->pbuf)
+			return hm_fail(CMD, NULL, "out of memory");
+		ret = hm_damos_start(&d->kd, NULL, d->owner_path, &d->kattr,
+				     (const uint64_t (*)[2])all, nall, &spec, 1);
+	} else {
+		ret = hm_damon_start(&d->kd, NULL, d->owner_path, &d->kattr, d->pids, d->nr_pids);
+	}
 	if (ret)
 		return hm_fail(CMD, "damon", "%s", d->kd.err);
 	d->kd_on = true;
@@ -1291,9 +1451,10 @@ static int setup(struct daemon *d)
 	if (ret)
 		return hm_fail(CMD, NULL, "the DAMON reader thread: %s", strerror(ret));
 	d->reader_on = true;
-	say(d, "kernel DAMON: %u kdamond%s (vaddr, sample %" PRIu64 " us, aggregation %" PRIu64
-	     " us); owner record %s", d->kd.nr, d->kd.nr == 1 ? "" : "s", d->kattr.sample_us,
-	     d->kattr.aggr_us, d->owner_path);
+	say(d, "kernel DAMON: %u kdamond%s (%s, sample %" PRIu64 " us, aggregation %" PRIu64
+	    " us); owner record %s", d->kd.nr, d->kd.nr == 1 ? "" : "s",
+	    d->paddr ? "paddr over node memory, mapped back through pagemap" : "vaddr",
+	    d->kattr.sample_us, d->kattr.aggr_us, d->owner_path);
 
 	ret = hm_ring_set_create(&ra, &d->rings);
 	if (!ret)

@@ -509,6 +509,37 @@ int hm_perf_ring_init(struct hm_perf_ring *r, void *base, uint64_t data_size, vo
 long hm_perf_ring_read(struct hm_perf_ring *r, const struct hm_perf_sink *sink, char *err,
 		       size_t errlen);
 
+/* ---- the pagemap reverse map (lib/linux/rmap.c) ---- */
+
+struct hm_rmap_ent {
+	uint64_t pfn;
+	uint64_t vaddr;
+};
+
+/* A process's present pages, sorted by page frame. */
+struct hm_rmap {
+	struct hm_rmap_ent *e;
+	size_t nr;
+	pid_t pid;
+	uint64_t page_size;
+};
+
+/*
+ * Read @id's /proc/PID/pagemap over its mappings. Return 0; -EPERM when the
+ * kernel hides PFNs (CAP_SYS_ADMIN is missing); -ESRCH if the process is
+ * gone; -ENOMEM. PFNs are physical addresses: never show them unprivileged.
+ */
+int hm_rmap_build(const struct hm_proc_id *id, struct hm_rmap *m);
+
+/*
+ * Call @fn for every run of virtual pages, contiguous in the process, whose
+ * frames lie in the physical range [@plo, @phi). Return the number of runs.
+ */
+int hm_rmap_walk(const struct hm_rmap *m, uint64_t plo, uint64_t phi,
+		 void (*fn)(void *arg, uint64_t vstart, uint64_t vend), void *arg);
+
+void hm_rmap_free(struct hm_rmap *m);
+
 #ifdef __cplusplus
 }
 #endif

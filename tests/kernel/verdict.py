@@ -351,6 +351,27 @@ def test_cgroup(lines):
           "the daemon follows the cgroup's new member and leaves no kdamond")
 
 
+def test_paddr(lines):
+    for l in lines:
+        if re.match(r"@@ (paddr:|statusp|runp)", l):
+            print("# " + l[3:])
+    fin = {}
+    for l in lines:
+        x = re.match(r"@@ paddr-work (hot|cold) pages: node0=(\d+) node1=(\d+) other=(\d+)", l)
+        if x:
+            fin[x.group(1)] = tuple(map(int, x.groups()[1:]))
+    m = one(lines, r"@@ paddr: hot part on node 0 after ([\d.]+) s")
+    print(f"# note: kernel: paddr source through the reverse map: hot {fin.get('hot')}, "
+          f"the rest {fin.get('cold')}, {m.group(1) if m else '?'} s")
+    c = one(lines, r"@@ paddr-work checksum (\w+)")
+    check(fin.get("hot") and fin["hot"][0] >= 0.9 * 16384 and fin.get("cold")
+          and fin["cold"][1] >= 0.8 * 49152 and c and c.group(1) == "ok",
+          "the damon-paddr source reaches the process through pagemap: >= 90% of the hot "
+          "part to node 0, >= 80% of the rest stays, checksum holds", f"{fin}")
+    check(one(lines, r"@@ paddr: run rc=0 kdamonds after SIGTERM: nr=0"),
+          "SIGTERM leaves no paddr kdamond")
+
+
 def overhead(lines, out):
     """The daemon's CPU and the migrator's throughput: reported, never asserted."""
     cpu = one(lines, r"@@ overhead cpu: (\d+) ticks in ([\d.]+) s")
@@ -409,6 +430,7 @@ def main():
     test_daemon(lines)
     test_offload(lines)
     test_cgroup(lines)
+    test_paddr(lines)
     overhead(lines, a.overhead_json)
     print(f"1..{len(results)}")
     for i, (ok, name, why) in enumerate(results, 1):

@@ -11,7 +11,9 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/capability.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -409,6 +411,90 @@ static void test_placement_and_migrate_self(void **state)
 	munmap(buf, len);
 }
 
+struct runs {
+	uint64_t lo[64], hi[64];
+	unsigned int n;
+};
+
+static void got_run(void *arg, uint64_t lo, uint64_t hi)
+{
+	struct runs *r = arg;
+
+	if (r->n < 64) {
+		r->lo[r->n] = lo;
+		r->hi[r->n] = hi;
+	}
+	r->n++;
+}
+
+/*
+ * The reverse map on this test's own pages: each page's frame maps back to
+ * it; a range of frames gives the runs of pages in it; without CAP_SYS_ADMIN
+ * the kernel hides frames and building the map says so.
+ */
+static void test_rmap(void **state)
+{
+	long psz = sysconf(_SC_PAGESIZE);
+	size_t len = 16 * (size_t)psz;
+	struct hm_proc_id me;
+	struct hm_rmap m;
+	uint64_t pfn[16];
+	struct runs r;
+	char *buf;
+	int status;
+	pid_t child;
+
+	(void)state;
+	if (geteuid())
+		hm_skip("reading PFNs from pagemap needs CAP_SYS_ADMIN; not root");
+	buf = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	assert_true(buf != MAP_FAILED);
+	memset(buf, 1, len);
+	assert_int_equal(hm_proc_open(getpid(), &me), 0);
+	assert_int_equal(hm_rmap_build(&me, &m), 0);
+	assert_true(m.nr >= 16);
+	for (int i = 0; i < 16; i++) {
+		pfn[i] = 0;
+		for (size_t k = 0; k < m.nr; k++)
+			if (m.e[k].vaddr == (uintptr_t)buf + (uint64_t)i * (uint64_t)psz)
+				pfn[i] = m.e[k].pfn;
+		assert_true(pfn[i] != 0);
+	}
+	for (int i = 0; i < 16; i++) {
+		memset(&r, 0, sizeof(r));
+		assert_int_equal(hm_rmap_walk(&m, pfn[i] * (uint64_t)psz,
+					      pfn[i] * (uint64_t)psz + (uint64_t)psz, got_run, &r), 1);
+		assert_int_equal(r.lo[0], (uintptr_t)buf + (uint64_t)i * (uint64_t)psz);
+		assert_int_equal(r.hi[0] - r.lo[0], (uint64_t)psz);
+		/* a part of the frame is the frame */
+		memset(&r, 0, sizeof(r));
+		assert_int_equal(hm_rmap_walk(&m, pfn[i] * (uint64_t)psz + 100,
+					      pfn[i] * (uint64_t)psz + 200, got_run, &r), 1);
+	}
+	/* an empty range, and frames nobody of ours holds */
+	memset(&r, 0, sizeof(r));
+	assert_int_equal(hm_rmap_walk(&m, 4096, 4096, got_run, &r), 0);
+	assert_int_equal(r.n, 0);
+	hm_rmap_free(&m);
+
+	/* without CAP_SYS_ADMIN the frames read 0: -EPERM, not an empty map */
+	child = fork();
+	assert_true(child >= 0);
+	if (!child) {
+		struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+		struct __user_cap_data_struct d[2] = { { 0, 0, 0 }, { 0, 0, 0 } };
+		struct hm_proc_id self;
+
+		if (syscall(SYS_capset, &h, d) || hm_proc_open(getpid(), &self))
+			_exit(2);
+		_exit(hm_rmap_build(&self, &m) == -EPERM ? 0 : 1);
+	}
+	assert_int_equal(waitpid(child, &status, 0), child);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	munmap(buf, len);
+}
+
 static int stop_after_one(const struct hm_migrate_stats *st, void *arg)
 {
 	(void)arg;
@@ -455,6 +541,7 @@ int main(void)
 		cmocka_unit_test(test_proc_identity),
 		cmocka_unit_test(test_placement_and_migrate_self),
 		cmocka_unit_test(test_migrate_stops),
+		cmocka_unit_test(test_rmap),
 	};
 
 	snprintf(fixtures, sizeof(fixtures), "%s", src ? src : "tests/fixtures");
