@@ -530,6 +530,10 @@ struct hm_rmap {
  * gone; -ENOMEM. PFNs are physical addresses: never show them unprivileged.
  */
 int hm_rmap_build(const struct hm_proc_id *id, struct hm_rmap *m);
+/* The same for the mappings inside [@lo, @hi) only: a process with huge
+ * reserved mappings (a sanitizer's shadow) costs a pagemap entry per page. */
+int hm_rmap_build_range(const struct hm_proc_id *id, uint64_t lo, uint64_t hi,
+			struct hm_rmap *m);
 
 /*
  * Call @fn for every run of virtual pages, contiguous in the process, whose

@@ -29,6 +29,11 @@ static int cmp_pfn(const void *a, const void *b)
 
 int hm_rmap_build(const struct hm_proc_id *id, struct hm_rmap *m)
 {
+	return hm_rmap_build_range(id, 0, UINT64_MAX, m);
+}
+
+int hm_rmap_build_range(const struct hm_proc_id *id, uint64_t lo, uint64_t hi, struct hm_rmap *m)
+{
 	uint64_t psz = (uint64_t)sysconf(_SC_PAGESIZE), *buf;
 	size_t nr = 0, cap = 0, present = 0;
 	struct hm_rmap_ent *e = NULL;
@@ -54,8 +59,11 @@ int hm_rmap_build(const struct hm_proc_id *id, struct hm_rmap *m)
 		goto out;
 	}
 	for (size_t i = 0; i < nv && !ret; i++) {
-		for (uint64_t a = v[i].start; a < v[i].end && !ret;) {
-			uint64_t n = (v[i].end - a) / psz;
+		uint64_t vend = v[i].end < hi ? v[i].end : hi;
+
+		for (uint64_t a = v[i].start > lo ? v[i].start & ~(psz - 1) : lo & ~(psz - 1);
+		     a < vend && !ret;) {
+			uint64_t n = (vend - a + psz - 1) / psz;
 			ssize_t got;
 
 			if (n > CHUNK)
