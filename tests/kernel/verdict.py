@@ -259,6 +259,12 @@ def test_daemon(lines):
           "SIGHUP reloads the configuration")
     check(one(lines, r"@@ promote: run rc=0 kdamonds after SIGTERM: nr=0"),
           "SIGTERM stops hotmem run with no kdamond left")
+    for l in lines:
+        if l.startswith("@@ record") or l.startswith("@@ wss7"):
+            print("# " + l[3:])
+    rec = one(lines, r"@@ record: report rc=(\d+) windows=(\d+)")
+    check(rec and rec.group(1) == "0" and int(rec.group(2)) > 10,
+          "the daemon's --record reads back with hotmem report", rec.group(0) if rec else "")
 
     # demotion
     m = one(lines, r"@@ demote: node 0 (\d+) kB free of (\d+) after ([\d.]+) s")
