@@ -544,6 +544,53 @@ int hm_rmap_walk(const struct hm_rmap *m, uint64_t plo, uint64_t phi,
 
 void hm_rmap_free(struct hm_rmap *m);
 
+/* ---- opening perf events (lib/linux/perf_open.c) ---- */
+
+/* The type number of PMU @pmu ("software", or a name under
+ * bus/event_source/devices). -ENODEV when this machine has no such PMU. */
+int hm_perf_pmu_type(const char *root, const char *pmu, uint32_t *type);
+
+/**
+ * struct hm_perf_spec - a sampling event to open.
+ * @root:	sysfs root for the PMU's type (NULL: /sys).
+ * @pmu:	"ibs_op", "cpu", "cxl_hmu_mem0.0", "software"...
+ * @config:	the event (PMU-specific).
+ * @period:	one sample every @period events.
+ * @sample_type: fixed-size PERF_SAMPLE_* fields (see hm_perf_ring_init).
+ * @precise:	precise_ip (PEBS wants 2 or 3).
+ * @pid, @cpu:	as perf_event_open(2) takes them.
+ * @data_pages:	ring pages, a power of two.
+ * @source:	the report source id.
+ */
+struct hm_perf_spec {
+	const char *root;
+	const char *pmu;
+	uint64_t config;
+	uint64_t period;
+	uint64_t sample_type;
+	unsigned int precise;
+	pid_t pid;
+	int cpu;
+	size_t data_pages;
+	uint8_t source;
+};
+
+struct hm_perf_event {
+	int fd;
+	void *base;
+	size_t len, page;
+	struct hm_perf_ring ring;
+};
+
+/*
+ * Open the event disabled, excluding the kernel, and map its ring. Return
+ * 0; -ENODEV without the PMU; -EACCES/-EPERM per perf_event_paranoid; other
+ * errors of perf_event_open(2) and mmap(2).
+ */
+int hm_perf_open(struct hm_perf_event *ev, const struct hm_perf_spec *sp);
+int hm_perf_enable(struct hm_perf_event *ev, bool on);
+void hm_perf_close(struct hm_perf_event *ev);
+
 #ifdef __cplusplus
 }
 #endif
