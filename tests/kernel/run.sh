@@ -11,7 +11,8 @@
 # env: HOTMEM_STATIC, HMWORK (the static binaries; meson passes them),
 #      HM_KERNEL_CACHE (default: .cache/kernel in the source tree),
 #      HM_KERNEL_LOGS (default: the cache's ../kernel-logs), TRIES (3),
-#      TIMEOUT (900 s per boot), HM_ONLY (base or daemon: one group of tests),
+#      TIMEOUT (900 s per boot), HM_ONLY (base, daemon, overhead, or regimes:
+#      one group; regimes runs the interleaving example and is only reported),
 #      HM_OVERHEAD_JSON (write the measured overhead there).
 # Nothing here touches the host's kernel state: everything that writes
 # kernel state runs inside the guest.
@@ -79,7 +80,7 @@ HMMOVE=${HMMOVE:-$(dirname "$HMWORK")/hmmove}
 [ "$(basename "$HOTMEM_STATIC")" = hotmem ] || mv "$root/bin/$(basename "$HOTMEM_STATIC")" "$root/bin/hotmem"
 cp "$src/scripts/capture-sysfs.sh" "$root/bin/"
 mkdir -p "$root/etc/hm"
-cp "$here"/conf/*.json "$root/etc/hm/"
+cp "$here"/conf/*.json "$src"/examples/run-*.json "$root/etc/hm/"
 cp "$here/init" "$root/init"
 chmod +x "$root/init" "$root/bin/capture-sysfs.sh"
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$work/initrd.gz" || bail "cpio failed"
