@@ -431,7 +431,7 @@ struct hm_linux_ops {
 	int nomem_node;
 	uint64_t moved[HM_MAX_NODES];
 	struct hm_migrate_stats st;
-	unsigned int dest_turn;
+	uint32_t dest_turn;
 	unsigned int nr_procs;
 	struct hm_proc_id procs[64];
 };

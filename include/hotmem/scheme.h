@@ -259,6 +259,13 @@ int hm_commit_schemes(struct hm_ctx *ctx, const struct hm_scheme *src,
 		      unsigned int n);
 unsigned int hm_nr_schemes(const struct hm_ctx *ctx);
 
+/*
+ * The destination node of scheme @s's next move, for a backend's apply():
+ * its one node, or its weighted nodes in turn (@turn is the caller's
+ * counter, advanced). -1 if it has none.
+ */
+int hm_scheme_pick_dest(const struct hm_scheme *s, uint32_t *turn);
+
 /* The pattern alone (DAMON's __damos_valid_target), on the moving sum. */
 bool hm_scheme_pattern_match(const struct hm_ctx *ctx, const struct hm_region *r,
 			     const struct hm_scheme *s);

@@ -865,3 +865,22 @@ void hm_apply_schemes(struct hm_ctx *ctx)
 							    ctx->attrs.aggr_interval_us) / sample;
 	}
 }
+
+int hm_scheme_pick_dest(const struct hm_scheme *s, uint32_t *turn)
+{
+	uint32_t sum = 0, i, at;
+
+	if (s->nr_dests <= 1)
+		return s->nr_dests ? s->dests[0].nid : -1;
+	for (i = 0; i < s->nr_dests; i++)
+		sum += s->dests[i].weight ? s->dests[i].weight : 1;
+	at = (*turn)++ % sum;
+	for (i = 0; i < s->nr_dests; i++) {
+		uint32_t w = s->dests[i].weight ? s->dests[i].weight : 1;
+
+		if (at < w)
+			return s->dests[i].nid;
+		at -= w;
+	}
+	return s->dests[0].nid;
+}

@@ -93,25 +93,6 @@ static int ops_target_ranges(void *priv, struct hm_target *t, struct hm_addr_ran
 	return n;
 }
 
-static int pick_dest(struct hm_linux_ops *lo, const struct hm_scheme *sc)
-{
-	uint32_t sum = 0, at;
-
-	if (sc->nr_dests <= 1)
-		return sc->nr_dests ? sc->dests[0].nid : -1;
-	for (uint32_t i = 0; i < sc->nr_dests; i++)
-		sum += sc->dests[i].weight ? sc->dests[i].weight : 1;
-	at = lo->dest_turn++ % sum;
-	for (uint32_t i = 0; i < sc->nr_dests; i++) {
-		uint32_t w = sc->dests[i].weight ? sc->dests[i].weight : 1;
-
-		if (at < w)
-			return sc->dests[i].nid;
-		at -= w;
-	}
-	return sc->dests[0].nid;
-}
-
 static uint64_t now_ns(void)
 {
 	struct timespec ts;
@@ -136,7 +117,7 @@ static int ops_apply(void *priv, struct hm_target *t, struct hm_region *r,
 		return 0;
 	if (!id)
 		return 0;
-	a.node = pick_dest(lo, sc);
+	a.node = hm_scheme_pick_dest(sc, &lo->dest_turn);
 	if (a.node < 0)
 		return 0;
 	ret = hm_migrate(id, &a, &st);

@@ -447,25 +447,6 @@ static bool ops_check(void *priv, struct hm_target *t, struct hm_region *r)
 	return v != UINT64_MAX && hm_sim_abit(p->s, v, false);
 }
 
-static int pick_dest(struct hm_sim_pol *p, const struct hm_scheme *sc)
-{
-	uint32_t sum = 0, i, at;
-
-	if (sc->nr_dests <= 1)
-		return sc->nr_dests ? sc->dests[0].nid : -1;
-	for (i = 0; i < sc->nr_dests; i++)
-		sum += sc->dests[i].weight ? sc->dests[i].weight : 1;
-	at = p->dest_turn++ % sum;
-	for (i = 0; i < sc->nr_dests; i++) {
-		uint32_t w = sc->dests[i].weight ? sc->dests[i].weight : 1;
-
-		if (at < w)
-			return sc->dests[i].nid;
-		at -= w;
-	}
-	return sc->dests[0].nid;
-}
-
 static int ops_apply(void *priv, struct hm_target *t, struct hm_region *r,
 		     const struct hm_scheme *sc, struct hm_action_result *res)
 {
@@ -483,7 +464,7 @@ static int ops_apply(void *priv, struct hm_target *t, struct hm_region *r,
 		if (v == UINT64_MAX)
 			continue;
 		res->sz_ops_filter_passed += s->d.page_size;
-		to = pick_dest(p, sc);
+		to = hm_scheme_pick_dest(sc, &p->dest_turn);
 		if (to < 0)
 			break;
 		ret = hm_sim_migrate(s, v, to);

@@ -948,6 +948,29 @@ static void test_validation(void **state)
 	}
 }
 
+/* Weighted destinations are taken in turn by weight; one, or none, as is. */
+static void test_pick_dest(void **state)
+{
+	struct hm_scheme s = { .nr_dests = 2, .dests = { { 0, 3 }, { 1, 1 } } };
+	static const int want[8] = { 0, 0, 0, 1, 0, 0, 0, 1 };
+	uint32_t turn = 0;
+
+	(void)state;
+	for (int i = 0; i < 8; i++)
+		assert_int_equal(hm_scheme_pick_dest(&s, &turn), want[i]);
+	assert_int_equal(turn, 8);
+	s.dests[1].weight = 0;	/* 0 counts as 1 */
+	turn = 0;
+	assert_int_equal(hm_scheme_pick_dest(&s, &turn), 0);
+	assert_int_equal(hm_scheme_pick_dest(&s, &turn), 0);
+	assert_int_equal(hm_scheme_pick_dest(&s, &turn), 0);
+	assert_int_equal(hm_scheme_pick_dest(&s, &turn), 1);
+	s.nr_dests = 1;
+	assert_int_equal(hm_scheme_pick_dest(&s, &turn), 0);
+	s.nr_dests = 0;
+	assert_int_equal(hm_scheme_pick_dest(&s, &turn), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -975,6 +998,7 @@ int main(void)
 		cmocka_unit_test(test_watermarks),
 		cmocka_unit_test(test_commit),
 		cmocka_unit_test(test_validation),
+		cmocka_unit_test(test_pick_dest),
 	};
 
 	return hm_run_tests(tests);
