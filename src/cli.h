@@ -83,6 +83,11 @@ extern const char hm_pools_usage[];
 int hm_cmd_run(int argc, char **argv);
 extern const char hm_run_usage[];
 int hm_cmd_status(int argc, char **argv);
+/*
+ * Ask the daemon on unix socket @path for its status: 0 and the reply in
+ * @out; -ENAMETOOLONG; -errno of connect or write; -EBADMSG if not JSON.
+ */
+int hm_status_request(const char *path, struct json_object **out);
 /* Check a configuration's "daemon" section; -EINVAL and one line in @err. */
 int hm_run_check_section(struct json_object *sec, char *err, size_t len);
 extern const char hm_status_usage[];

@@ -52,9 +52,13 @@ const char hm_run_usage[] =
 	"The tiering daemon (docs/daemon.md). It monitors its targets with a\n"
 	"hotness source on this kernel, runs the configuration's schemes on what\n"
 	"it sees, and moves pages with move_pages(2). Targets are the\n"
-	"configuration's pid targets, or the processes given with --pid, or the\n"
-	"COMMAND it starts. It runs until interrupted (SIGINT, SIGTERM), or until\n"
-	"every target has exited; then it stops its kdamonds and removes them.\n"
+	"configuration's pid targets, or the processes given with --pid or\n"
+	"--cgroup, or the COMMAND it starts. The source is the configuration's\n"
+	"one: \"damon\" (a vaddr kdamond per process) or \"damon-paddr\" (one\n"
+	"paddr kdamond, mapped back through pagemap; needs CAP_SYS_ADMIN). With\n"
+	"\"daemon\": {\"offload\": true} the kernel runs the schemes as DAMOS and\n"
+	"hotmem feeds their goals. It runs until interrupted (SIGINT, SIGTERM), or\n"
+	"until every target has exited; then it stops its kdamonds and removes them.\n"
 	"SIGHUP reloads the configuration and commits the schemes and monitoring\n"
 	"attributes without losing the regions.\n"
 	"\n"
@@ -1696,6 +1700,35 @@ int hm_cmd_run(int argc, char **argv)
 	return ret;
 }
 
+int hm_status_request(const char *path, struct json_object **out)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	static const char req[] = "{\"request\": \"status\"}\n";
+	char buf[65536];
+	size_t got = 0;
+	ssize_t n;
+	int fd, ret = 0;
+
+	*out = NULL;
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return -ENAMETOOLONG;
+	strcpy(sa.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) ||
+	    write(fd, req, sizeof(req) - 1) < 0)
+		ret = -errno;
+	while (!ret && (n = read(fd, buf + got, sizeof(buf) - 1 - got)) > 0)
+		got += (size_t)n;
+	close(fd);
+	if (ret)
+		return ret;
+	buf[got] = '\0';
+	*out = json_tokener_parse(buf);
+	return *out ? 0 : -EBADMSG;
+}
+
 int hm_cmd_status(int argc, char **argv)
 {
 	static const struct option lo[] = {
@@ -1704,13 +1737,10 @@ int hm_cmd_status(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	const char *path = DEFAULT_SOCKET, *req = "{\"request\": \"status\"}\n";
-	char buf[65536];
-	size_t got = 0;
+	const char *path = DEFAULT_SOCKET;
 	bool json = false;
 	struct json_object *o, *v;
-	int c, fd;
+	int c, ret;
 
 	optind = 1;
 	opterr = 0;
@@ -1731,26 +1761,13 @@ int hm_cmd_status(int argc, char **argv)
 	}
 	if (optind < argc)
 		return hm_usage_err("status", argv[optind], "unexpected argument");
-	if (strlen(path) >= sizeof(sa.sun_path))
+	ret = hm_status_request(path, &o);
+	if (ret == -ENAMETOOLONG)
 		return hm_usage_err("status", "--socket", "'%s' is too long", path);
-	strcpy(sa.sun_path, path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)))
-		return hm_fail("status", path, "%s: is 'hotmem run' running?", strerror(errno));
-	if (write(fd, req, strlen(req)) < 0)
-		return hm_fail("status", path, "%s", strerror(errno));
-	for (;;) {
-		ssize_t n = read(fd, buf + got, sizeof(buf) - 1 - got);
-
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-	}
-	close(fd);
-	buf[got] = '\0';
-	o = json_tokener_parse(buf);
-	if (!o)
+	if (ret == -EBADMSG)
 		return hm_fail("status", path, "the daemon's reply is not JSON");
+	if (ret)
+		return hm_fail("status", path, "%s: is 'hotmem run' running?", strerror(-ret));
 	if (json_object_object_get_ex(o, "error", &v)) {
 		hm_fail("status", path, "%s", json_object_get_string(v));
 		json_object_put(o);

@@ -8,8 +8,6 @@
 #include <getopt.h>
 #include <linux/capability.h>
 #include <signal.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 #include <inttypes.h>
@@ -722,36 +720,19 @@ int hm_cmd_tiers(int argc, char **argv)
 static struct json_object *daemon_hotness(const char *path, int pid, char *src, size_t srclen,
 					  char *why, size_t whylen)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	const char *req = "{\"request\": \"status\"}\n";
 	struct json_object *o, *v, *out = NULL;
-	char buf[65536];
-	size_t got = 0;
-	int fd;
+	int ret = hm_status_request(path, &o);
 
-	if (strlen(path) >= sizeof(sa.sun_path)) {
+	if (ret == -ENAMETOOLONG) {
 		snprintf(why, whylen, "socket path too long");
 		return NULL;
 	}
-	strcpy(sa.sun_path, path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
-		snprintf(why, whylen, "no hotmem run answers on %s", path);
-		if (fd >= 0)
-			close(fd);
+	if (ret == -EBADMSG) {
+		snprintf(why, whylen, "the daemon on %s did not answer in JSON", path);
 		return NULL;
 	}
-	if (write(fd, req, strlen(req)) > 0) {
-		ssize_t n;
-
-		while ((n = read(fd, buf + got, sizeof(buf) - 1 - got)) > 0)
-			got += (size_t)n;
-	}
-	close(fd);
-	buf[got] = '\0';
-	o = json_tokener_parse(buf);
-	if (!o) {
-		snprintf(why, whylen, "the daemon on %s did not answer in JSON", path);
+	if (ret) {
+		snprintf(why, whylen, "no hotmem run answers on %s", path);
 		return NULL;
 	}
 	snprintf(why, whylen, "the daemon on %s does not monitor process %d", path, pid);

@@ -354,6 +354,17 @@ static int claim(struct hm_kdamond *k, const char *root, const char *owner_path,
 	return 0;
 }
 
+/* A setup that failed midway: remove what was made, keep the first error. */
+static int undo(struct hm_kdamond *k, int ret)
+{
+	char err[sizeof(k->err)];
+
+	memcpy(err, k->err, sizeof(err));
+	hm_damon_stop(k);
+	memcpy(k->err, err, sizeof(err));
+	return ret;
+}
+
 int hm_damon_start(struct hm_kdamond *k, const char *root, const char *owner_path,
 		   const struct hm_damon_attr *attr, const pid_t *pids, unsigned int nr)
 {
@@ -374,14 +385,8 @@ int hm_damon_start(struct hm_kdamond *k, const char *root, const char *owner_pat
 		ret = setup_one(k, i, pids[i]);
 		if (!ret)
 			ret = sys_u64(root, &kpid, ADMIN "/%u/pid", i);
-		if (ret) {
-			char err[sizeof(k->err)];
-
-			memcpy(err, k->err, sizeof(err));
-			hm_damon_stop(k);
-			memcpy(k->err, err, sizeof(err));
-			return ret;
-		}
+		if (ret)
+			return undo(k, ret);
 		k->kpid[i] = (int)kpid;
 		owner_write(k);
 	}
@@ -555,14 +560,8 @@ int hm_damos_start(struct hm_kdamond *k, const char *root, const char *owner_pat
 		ret = sys_write(k, "on", ADMIN "/0/state");
 	if (!ret)
 		ret = sys_u64(root, &kpid, ADMIN "/0/pid");
-	if (ret) {
-		char err[sizeof(k->err)];
-
-		memcpy(err, k->err, sizeof(err));
-		hm_damon_stop(k);
-		memcpy(k->err, err, sizeof(err));
-		return ret;
-	}
+	if (ret)
+		return undo(k, ret);
 	k->kpid[0] = (int)kpid;
 	owner_write(k);
 	return 0;

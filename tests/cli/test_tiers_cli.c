@@ -547,6 +547,29 @@ static void test_run_usage(void **state)
 	assert_int_equal(code(&r), 2);
 	assert_one_error_line(&r, "hotmem: run: --cgroup: ");
 	done(&r);
+	/* a bad daemon section: one line naming it, from config check and from run */
+	{
+		char cfg[PATH_MAX];
+		FILE *f;
+
+		state_path(cfg, sizeof(cfg), "bad-daemon.json");
+		f = fopen(cfg, "w");
+		fputs("{\"version\": 1, \"sources\": [{\"name\": \"damon\"}], "
+		      "\"daemon\": {\"damon\": {\"sample_interval\": \"5ms\", "
+		      "\"aggr_intervall\": \"100ms\"}}}", f);
+		fclose(f);
+		run(&r, (const char *[]){ "config", "check", cfg, NULL });
+		assert_int_equal(code(&r), 2);
+		assert_int_equal(lines(r.err), 1);
+		assert_non_null(strstr(r.err, "$.daemon.damon.aggr_intervall: unknown key"));
+		done(&r);
+		run(&r, (const char *[]){ "run", "--config", cfg, "--pid", "1", "--socket", st,
+					  NULL });
+		assert_int_equal(code(&r), 2);
+		assert_one_error_line(&r, "hotmem: config: ");
+		assert_non_null(strstr(r.err, "$.daemon.damon.aggr_intervall: unknown key"));
+		done(&r);
+	}
 	run(&r, (const char *[]){ "status", "--socket", st, NULL });
 	assert_int_equal(code(&r), 1);
 	assert_one_error_line(&r, "hotmem: status: ");
