@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -293,10 +294,160 @@ static int parse_sim(rd_t *c, struct json_object *o, struct hm_scenario *sc)
 	return 0;
 }
 
+/* A trace's accesses: at most this many, so a mistaken path cannot eat the memory */
+#define TRACE_MAX_ACCESSES	(64ull << 20)
+#define PERF_MAX_BYTES		(4ull << 30)
+
+static long read_hotmem_trace(FILE *f, const char *path, struct hm_access **out, char *e,
+			      size_t elen)
+{
+	struct hm_trace_reader *r;
+	struct hm_access *a = NULL;
+	size_t n = 0, cap = 0;
+	long got;
+
+	if (hm_trace_open(f, path, &r)) {
+		snprintf(e, elen, "%.400s: out of memory", path);
+		return -ENOMEM;
+	}
+	for (;;) {
+		if (n == cap) {
+			struct hm_access *x;
+
+			cap = cap ? 2 * cap : 65536;
+			x = realloc(a, cap * sizeof(*a));
+			if (!x) {
+				got = -ENOMEM;
+				snprintf(e, elen, "%.400s: out of memory", path);
+				break;
+			}
+			a = x;
+		}
+		got = hm_trace_read(r, a + n, cap - n, e, elen);
+		if (got <= 0)
+			break;
+		n += (size_t)got;
+		if (n > TRACE_MAX_ACCESSES) {
+			snprintf(e, elen, "%.400s: more than %llu accesses; cut the trace", path,
+				 TRACE_MAX_ACCESSES);
+			got = -EFBIG;
+			break;
+		}
+	}
+	hm_trace_close(r);
+	if (got < 0) {
+		free(a);
+		return got;
+	}
+	*out = a;
+	return (long)n;
+}
+
+static long read_perf_text(FILE *f, const char *path, bool phys, struct hm_access **out, char *e,
+			   size_t elen)
+{
+	size_t n = 0, cap = 1 << 20;
+	char *buf = malloc(cap);
+	long ret;
+
+	while (buf) {
+		n += fread(buf + n, 1, cap - n, f);
+		if (n < cap)
+			break;
+		if (cap >= PERF_MAX_BYTES) {
+			free(buf);
+			snprintf(e, elen, "%.400s: larger than %llu GiB", path, PERF_MAX_BYTES >> 30);
+			return -EFBIG;
+		}
+		cap *= 2;
+		{
+			char *x = realloc(buf, cap);
+
+			if (!x)
+				free(buf);
+			buf = x;
+		}
+	}
+	if (!buf) {
+		snprintf(e, elen, "%.400s: out of memory", path);
+		return -ENOMEM;
+	}
+	if (ferror(f)) {
+		free(buf);
+		snprintf(e, elen, "%.400s: read error", path);
+		return -EIO;
+	}
+	ret = hm_perf_parse(buf, n, path, phys, out, e, elen);
+	free(buf);
+	return ret;
+}
+
+/*
+ * {"trace": FILE, "format": "hotmem" | "perf", "addr": "virt" | "phys",
+ * "base": SIZE}: a recorded stream, packed at the machine's page size. A
+ * relative FILE is taken from the scenario file's directory.
+ */
+static int load_trace(rd_t *c, struct json_object *o, struct hm_scenario *sc,
+		      struct hm_sim_workload *w)
+{
+	static const char *const fmts[] = { "hotmem", "perf" };
+	static const char *const addrs[] = { "virt", "phys" };
+	char file[512], path[1024], e[640];
+	const char *slash = strrchr(sc->name, '/');
+	unsigned int fmt = 0, addr = 0;
+	struct hm_access *a = NULL;
+	struct hm_workload *t;
+	uint64_t base = 0;
+	struct stat st;
+	long n;
+	FILE *f;
+
+	if (sc->nr_traces == sizeof(sc->traces) / sizeof(sc->traces[0]))
+		return hm_cfg_fail(c, "too many traces");
+	WITH(c, o, "trace", hm_cfg_read_string(c, v, file, sizeof(file)));
+	WITH(c, o, "format", hm_cfg_read_enum(c, v, fmts, 2, &fmt));
+	WITH(c, o, "addr", hm_cfg_read_enum(c, v, addrs, 2, &addr));
+	WITH(c, o, "base", hm_cfg_read_size(c, v, &base));
+	if (addr && fmt != 1)
+		return hm_cfg_fail(c, "\"addr\" is for perf samples (\"format\": \"perf\")");
+	if (file[0] != '/' && slash)
+		snprintf(path, sizeof(path), "%.*s/%s", (int)(slash - sc->name) % 500, sc->name, file);
+	else
+		snprintf(path, sizeof(path), "%s", file);
+	f = fopen(path, "rb");
+	if (!f)
+		return hm_cfg_fail(c, "trace: %s: %s", path, strerror(errno));
+	if (fstat(fileno(f), &st) || !S_ISREG(st.st_mode)) {
+		fclose(f);
+		return hm_cfg_fail(c, "trace: %s: not a regular file", path);
+	}
+	n = fmt ? read_perf_text(f, path, addr == 1, &a, e, sizeof(e)) :
+		  read_hotmem_trace(f, path, &a, e, sizeof(e));
+	fclose(f);
+	if (n < 0)
+		return hm_cfg_fail(c, "trace: %s", e);
+	t = hm_workload_from_accesses(a, (size_t)n, base, sc->desc.page_size, e, sizeof(e));
+	free(a);
+	if (!t)
+		return hm_cfg_fail(c, "trace: %s: %s", path, e);
+	sc->traces[sc->nr_traces++] = t;
+	w->trace = t;
+	w->spec = *hm_workload_get_spec(t);
+	return 0;
+}
+
+struct wl_list {
+	struct hm_scenario *sc;
+	struct hm_sim_workload *wl;
+};
+
 static int parse_workload(rd_t *c, struct json_object *o, size_t i, void *arg)
 {
-	static const char *const keys[] = { "spec", "prefetch", "cpu_base" };
-	struct hm_sim_workload *w = (struct hm_sim_workload *)arg + i;
+	static const char *const keys[] = { "spec", "trace", "format", "addr", "base",
+					    "prefetch", "cpu_base" };
+	struct wl_list *l = arg;
+	struct hm_sim_workload *w = l->wl + i;
+	bool has_spec, has_trace;
 	char spec[512], e[256];
 
 	memset(w, 0, sizeof(*w));
@@ -307,13 +458,23 @@ static int parse_workload(rd_t *c, struct json_object *o, size_t i, void *arg)
 	}
 	if (hm_cfg_check_keys(c, o, keys, sizeof(keys) / sizeof(keys[0]), NULL))
 		return -EINVAL;
-	if (!json_object_object_get_ex(o, "spec", NULL))
-		return hm_cfg_fail(c, "a workload needs \"spec\"");
+	has_spec = json_object_object_get_ex(o, "spec", NULL);
+	has_trace = json_object_object_get_ex(o, "trace", NULL);
+	if (has_spec == has_trace)
+		return hm_cfg_fail(c, "a workload needs \"spec\" or \"trace\", not %s",
+				   has_spec ? "both" : "neither");
+	if (!has_trace && (json_object_object_get_ex(o, "format", NULL) ||
+			   json_object_object_get_ex(o, "addr", NULL) ||
+			   json_object_object_get_ex(o, "base", NULL)))
+		return hm_cfg_fail(c, "\"format\", \"addr\" and \"base\" go with \"trace\"; a "
+				   "spec has its own base=");
 	WITH(c, o, "spec", (hm_cfg_read_string(c, v, spec, sizeof(spec)) ? -EINVAL :
 			    hm_workload_parse(spec, &w->spec, e, sizeof(e)) ?
 				    hm_cfg_fail(c, "%s", e) : 0));
 	WITH(c, o, "prefetch", read_ppm(c, v, &w->prefetch_ppm));
 	WITH(c, o, "cpu_base", hm_cfg_read_u32(c, v, 0, HM_SIM_MAX_CPUS - 1, &w->cpu_base));
+	if (has_trace)
+		return load_trace(c, o, l->sc, w);
 	return 0;
 }
 
@@ -352,7 +513,9 @@ static int parse_phase(rd_t *c, struct json_object *o, size_t i, void *arg)
 {
 	static const char *const keys[] = { "name", "duration", "restart", "target", "goals",
 					    "workloads" };
-	struct hm_sc_phase *p = (struct hm_sc_phase *)arg + i;
+	struct hm_scenario *sc = arg;
+	struct hm_sc_phase *p = &sc->phases[i];
+	struct wl_list l = { sc, p->wl };
 
 	if (hm_cfg_check_keys(c, o, keys, sizeof(keys) / sizeof(keys[0]), NULL))
 		return -EINVAL;
@@ -367,7 +530,7 @@ static int parse_phase(rd_t *c, struct json_object *o, size_t i, void *arg)
 			      (p->has_target = true, 0)));
 	WITH(c, o, "goals", parse_goals(c, v, p));
 	WITH(c, o, "workloads", (count_wl(v, &p->nr_wl),
-				 hm_cfg_each(c, v, HM_SIM_MAX_WORKLOADS, parse_workload, p->wl)));
+				 hm_cfg_each(c, v, HM_SIM_MAX_WORKLOADS, parse_workload, &l)));
 	if (!p->duration_ns)
 		return hm_cfg_fail(c, "duration must be non-zero");
 	return 0;
@@ -407,8 +570,10 @@ int hm_scenario_parse(const char *text, size_t len, const char *name, struct hm_
 		hm_cfg_fail(&c, "a simulation needs \"workloads\"");
 		goto out;
 	}
+	snprintf(sc->name, sizeof(sc->name), "%s", name);
 	{
 		struct hm_cfg_reader *cp = &c;
+		struct wl_list l = { sc, sc->wl };
 
 #define SECTION(key, stmt)                                                   \
 		do {                                                         \
@@ -424,9 +589,9 @@ int hm_scenario_parse(const char *text, size_t len, const char *name, struct hm_
 		SECTION("machine", parse_machine(cp, v, &sc->desc));
 		SECTION("sim", parse_sim(cp, v, sc));
 		SECTION("workloads", (count_wl(v, &sc->nr_wl),
-				      hm_cfg_each(cp, v, HM_SIM_MAX_WORKLOADS, parse_workload, sc->wl)));
+				      hm_cfg_each(cp, v, HM_SIM_MAX_WORKLOADS, parse_workload, &l)));
 		SECTION("phases", (count_wl(v, &sc->nr_phases),
-				   hm_cfg_each(cp, v, HM_SC_MAX_PHASES, parse_phase, sc->phases)));
+				   hm_cfg_each(cp, v, HM_SC_MAX_PHASES, parse_phase, sc)));
 #undef SECTION
 	}
 	if (!sc->nr_wl) {
@@ -459,6 +624,8 @@ int hm_scenario_parse(const char *text, size_t len, const char *name, struct hm_
 	ret = 0;
 out:
 	hm_config_release(&cfg);
+	if (ret)
+		hm_scenario_release(sc);
 	return ret;
 }
 
@@ -495,8 +662,13 @@ int hm_scenario_load(const char *path, struct hm_scenario *sc, char *err, size_t
 
 void hm_scenario_release(struct hm_scenario *sc)
 {
+	unsigned int i;
+
 	free(sc->text);
 	sc->text = NULL;
+	for (i = 0; i < sc->nr_traces; i++)
+		hm_workload_free(sc->traces[i]);
+	sc->nr_traces = 0;
 }
 
 /* ---- running ------------------------------------------------------------------------ */

@@ -46,6 +46,9 @@ struct hm_scenario {
 	char policies[256];
 	struct hm_sim_baseline_params prm;
 	bool has_schemes;
+	/* the recorded streams the workloads replay (hm_scenario_release() frees them) */
+	unsigned int nr_traces;
+	struct hm_workload *traces[HM_SIM_MAX_WORKLOADS * (HM_SC_MAX_PHASES + 1)];
 };
 
 /* One metrics interval of a run. */

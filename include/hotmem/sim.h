@@ -89,11 +89,15 @@ enum hm_sim_time {
  * @prefetch_ppm: share of its accesses that are hardware prefetches: they
  *		reach memory (and a CHMU) but a CPU sampler never sees them.
  * @cpu_base:	its CPUs are cpu_base .. cpu_base + spec.cpus - 1.
+ * @trace:	a recorded stream (hm_workload_from_accesses()), replayed by a
+ *		copy; @spec must then be its spec (hm_workload_get_spec()). The
+ *		caller keeps it and frees it after the simulator.
  */
 struct hm_sim_workload {
 	struct hm_workload_spec spec;
 	uint32_t prefetch_ppm;
 	uint32_t cpu_base;
+	const struct hm_workload *trace;
 };
 
 /**

@@ -44,6 +44,7 @@ enum hm_workload_kind {
 	HM_WORKLOAD_UNIFORM,	/* every line of the span equally likely */
 	HM_WORKLOAD_ZIPF,	/* items of @gran bytes by Zipf rank */
 	HM_WORKLOAD_HOTSET,	/* @frac of accesses in a hot set of @hot bytes */
+	HM_WORKLOAD_TRACE,	/* a recorded stream, replayed (hm_workload_from_accesses) */
 };
 
 /**
@@ -122,6 +123,32 @@ void hm_workload_advance(struct hm_workload *w, uint64_t time_ns);
 uint64_t hm_workload_next_move(const struct hm_workload *w);
 uint64_t hm_workload_nr_items(const struct hm_workload *w);
 uint64_t hm_workload_item(const struct hm_workload *w, uint64_t rank);
+/* The accesses rank @rank gets per pass of a trace; 0 for generators. */
+uint64_t hm_workload_item_count(const struct hm_workload *w, uint64_t rank);
+
+/*
+ * A recorded stream as a workload: @a (@n accesses, times not going back,
+ * as hm_trace_read() or hm_perf_parse() give them) is replayed in a loop.
+ * Its addresses are packed: the distinct @gran-byte units it touches, in
+ * address order, are laid side by side from @base, each keeping the offset
+ * of its accesses inside it (aligned down to 64 bytes), so a trace from a
+ * 47-bit address space fits a simulated machine while its pages keep their
+ * order. Times start from 0 and one pass lasts the trace's span plus one
+ * mean gap. CPUs are renumbered densely in the order of their ids. The
+ * spec (hm_workload_get_spec()) has kind HM_WORKLOAD_TRACE, @size the
+ * packed units, @rate the mean rate, and the write and TEE shares of the
+ * trace; its items are the packed units, busiest first.
+ * Return: the workload, or NULL with one line in @err (fewer than two
+ * accesses, no time between the first and the last or more than 10^6 s,
+ * time going back,
+ * @gran not a power of two from 64 bytes to 1 GiB, or ENOMEM).
+ */
+struct hm_workload *hm_workload_from_accesses(const struct hm_access *a, size_t n,
+					      uint64_t base, uint64_t gran, char *err,
+					      size_t errlen);
+/* A copy that continues the same stream (a trace's data is shared). */
+struct hm_workload *hm_workload_dup(const struct hm_workload *w);
+const struct hm_workload_spec *hm_workload_get_spec(const struct hm_workload *w);
 
 /* ---- traces ---- */
 

@@ -141,6 +141,16 @@ static int script_line(const char *l, size_t len, bool phys, struct hm_access *a
 	return 0;
 }
 
+/* Bytes from @p before @end that are (@in) or are not (!@in) in @set: strspn that stops at @end */
+static size_t span(const char *p, const char *end, const char *set, bool in)
+{
+	const char *q = p;
+
+	while (q < end && *q && (strchr(set, *q) != NULL) == in)
+		q++;
+	return (size_t)(q - p);
+}
+
 /* A `perf report -D` sample: "CPU TIME 0xOFF [0xSZ]: PERF_RECORD_SAMPLE(...): ... addr: 0x..." */
 static int dump_line(const char *l, size_t len, struct hm_access *a, char *why, size_t whylen)
 {
@@ -150,7 +160,7 @@ static int dump_line(const char *l, size_t len, struct hm_access *a, char *why, 
 
 	while (p < end && isspace((unsigned char)*p))
 		p++;
-	n = strspn(p, "0123456789");
+	n = span(p, end, "0123456789", true);
 	if (!n || !parse_dec(p, n, &cpu)) {
 		snprintf(why, whylen, "a sample line starts with the CPU and the time");
 		return -EINVAL;
@@ -158,7 +168,7 @@ static int dump_line(const char *l, size_t len, struct hm_access *a, char *why, 
 	p += n;
 	while (p < end && *p == ' ')
 		p++;
-	n = strspn(p, "0123456789");
+	n = span(p, end, "0123456789", true);
 	if (!n || !parse_dec(p, n, &t)) {
 		snprintf(why, whylen, "no time after the CPU (record with -T / sample_time)");
 		return -EINVAL;
@@ -169,9 +179,7 @@ static int dump_line(const char *l, size_t len, struct hm_access *a, char *why, 
 		return -EINVAL;
 	}
 	ad += 7;
-	n = strcspn(ad, " \n");
-	if (ad + n > end)
-		n = (size_t)(end - ad);
+	n = span(ad, end, " \n", false);
 	if (!parse_hex(ad, n, &addr)) {
 		snprintf(why, whylen, "addr '%.*s' is not hexadecimal", (int)n, ad);
 		return -EINVAL;
@@ -216,8 +224,7 @@ long hm_perf_parse(const char *text, size_t len, const char *name, bool phys,
 			if (memmem(p, l, "PERF_RECORD_SAMPLE", 18))
 				ret = dump_line(p, l, &a, why, sizeof(why));
 			else if (phys && v.n && (ph = memmem(p, l, "phys_addr: ", 11)) &&
-				 parse_hex(ph + 11, strcspn(ph + 11, " \n") < (size_t)(p + l - ph - 11) ?
-						       strcspn(ph + 11, " \n") : (size_t)(p + l - ph - 11),
+				 parse_hex(ph + 11, span(ph + 11, p + l, " \n", false),
 					   &v.a[v.n - 1].addr))
 				v.a[v.n - 1].flags |= 0x80;	/* physical seen */
 		} else {

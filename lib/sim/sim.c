@@ -411,12 +411,14 @@ static int runs_two_level(struct hm_sim *s, uint32_t wl, uint64_t a, uint64_t b,
 	return ret;
 }
 
-static int runs_zipf(struct hm_sim *s, uint32_t wl)
+/* Zipf ranks, or a trace's units: the rate of each item by its rank */
+static int runs_items(struct hm_sim *s, uint32_t wl)
 {
 	struct wl_state *w = &s->wl[wl];
 	const struct hm_workload_spec *sp = &w->w.spec;
 	uint64_t items = hm_workload_nr_items(w->gen), ps = s->d.page_size;
 	uint64_t pages = sp->size / ps, k, base_v = sp->base >> s->shift;
+	bool zipf = sp->kind == HM_WORKLOAD_ZIPF;
 	double ex = sp->exponent_milli / 1000.0, sum = 0;
 	double *rate = calloc(pages, sizeof(*rate));
 	int ret = 0;
@@ -424,9 +426,10 @@ static int runs_zipf(struct hm_sim *s, uint32_t wl)
 	if (!rate)
 		return -ENOMEM;
 	for (k = 0; k < items; k++)
-		sum += pow((double)(k + 1), -ex);
+		sum += zipf ? pow((double)(k + 1), -ex) : (double)hm_workload_item_count(w->gen, k);
 	for (k = 0; k < items; k++) {
-		double r = (double)sp->rate * pow((double)(k + 1), -ex) / sum;
+		double r = (double)sp->rate / sum *
+			   (zipf ? pow((double)(k + 1), -ex) : (double)hm_workload_item_count(w->gen, k));
 		uint64_t off = hm_workload_item(w->gen, k) * sp->gran, p;
 
 		if (sp->gran >= ps) {
@@ -452,7 +455,8 @@ static int runs_of(struct hm_sim *s, uint32_t wl)
 
 	switch (sp->kind) {
 	case HM_WORKLOAD_ZIPF:
-		return runs_zipf(s, wl);
+	case HM_WORKLOAD_TRACE:
+		return runs_items(s, wl);
 	case HM_WORKLOAD_HOTSET: {
 		uint64_t a = hm_workload_hot_start(w->gen) - sp->base;
 		double hl = (double)(sp->hot / sp->line), cl = lines - hl;
@@ -577,6 +581,7 @@ static int rebuild_runs(struct hm_sim *s)
 					r->hot = true;
 				break;
 			case HM_WORKLOAD_ZIPF:
+			case HM_WORKLOAD_TRACE:
 				r->hot = cum < 0.8 * wl_rate;
 				break;
 			default:
@@ -635,6 +640,12 @@ static const struct run *run_of(const struct hm_sim *s, uint64_t v)
 	return lo < s->nr_runs && s->runs[lo].v0 <= v ? &s->runs[lo] : NULL;
 }
 
+static bool same_spec(const struct hm_workload_spec *a, const struct hm_workload_spec *b)
+{
+	return a->kind == b->kind && a->base == b->base && a->size == b->size &&
+	       a->rate == b->rate && a->cpus == b->cpus && a->gran == b->gran;
+}
+
 static int open_workloads(struct hm_sim *s, const struct hm_sim_workload *w, unsigned int n,
 			  char *err, size_t errlen)
 {
@@ -660,6 +671,11 @@ static int open_workloads(struct hm_sim *s, const struct hm_sim_workload *w, uns
 			errf(err, errlen, "workloads[%u]: hot must be a multiple of the page", i);
 			return -EINVAL;
 		}
+		if (w[i].trace ? !same_spec(sp, hm_workload_get_spec(w[i].trace)) :
+				 sp->kind == HM_WORKLOAD_TRACE) {
+			errf(err, errlen, "workloads[%u]: the spec is not its trace's", i);
+			return -EINVAL;
+		}
 		if (w[i].cpu_base + sp->cpus > HM_SIM_MAX_CPUS) {
 			errf(err, errlen, "workloads[%u]: CPUs beyond %d", i, HM_SIM_MAX_CPUS);
 			return -EINVAL;
@@ -679,7 +695,8 @@ static int open_workloads(struct hm_sim *s, const struct hm_sim_workload *w, uns
 	}
 	for (i = 0; i < n; i++) {
 		tmp[i].w = w[i];
-		tmp[i].gen = hm_workload_new(&w[i].spec, s->seed * 31 + i + 1);
+		tmp[i].gen = w[i].trace ? hm_workload_dup(w[i].trace) :
+					  hm_workload_new(&w[i].spec, s->seed * 31 + i + 1);
 		tmp[i].t0 = s->now;
 		tmp[i].buf = malloc(ACC_BUF * sizeof(*tmp[i].buf));
 		tmp[i].pf_thr = w[i].prefetch_ppm >= 1000000 ? UINT64_MAX :

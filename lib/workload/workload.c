@@ -21,7 +21,7 @@
 
 /* ---- the spec string ------------------------------------------------------- */
 
-static const char *const kind_names[] = { "uniform", "zipf", "hotset" };
+static const char *const kind_names[] = { "uniform", "zipf", "hotset", "trace" };
 
 /* "0.3", "30%", "1": parts per million, at most 1. */
 static int parse_ppm(const char *s, uint32_t *out)
@@ -246,6 +246,8 @@ static int check(const struct hm_workload_spec *s, char *err, size_t errlen)
 		return hm_errmsg(err, errlen, "base + size goes past the end of the address space");
 	if (!s->rate)
 		return hm_errmsg(err, errlen, "rate: 0 accesses per second; give a positive count");
+	if (s->kind == HM_WORKLOAD_TRACE)
+		return hm_errmsg(err, errlen, "trace: made by hm_workload_from_accesses()");
 	if (s->kind == HM_WORKLOAD_ZIPF) {
 		if (!s->gran || s->gran % s->line || s->size % s->gran)
 			return hm_errmsg(err, errlen, "gran: %llu must be a multiple of line (%llu) that "
@@ -286,6 +288,9 @@ int hm_workload_parse(const char *str, struct hm_workload_spec *spec, char *err,
 	for (i = 0; i < 3; i++)
 		if (strlen(kind_names[i]) == klen && !strncmp(buf, kind_names[i], klen))
 			break;
+	if (i == 3 && klen == 5 && !strncmp(buf, "trace", 5))
+		return hm_errmsg(err, errlen, "trace: a recorded stream comes from a file, not a "
+			    "spec (in a scenario: {\"trace\": FILE})");
 	if (i == 3)
 		return hm_errmsg(err, errlen, "'%.*s' is not a workload (expected uniform, zipf or "
 			    "hotset, as in hotset:size=1G,hot=64M,frac=0.9)", (int)klen, buf);
@@ -443,6 +448,21 @@ struct hm_workload {
 	uint64_t hot_lines, cold_lines, hot_align;
 	uint64_t next_move_ns;
 	struct hm_rand move_rng;	/* moves only: a time model without draws follows them */
+	/* trace */
+	struct trace_data *tr;
+	size_t tr_at;		/* the next access */
+	uint64_t tr_pass_ns;	/* time of the current pass's start */
+};
+
+/* A recorded stream, shared by a workload and its copies. */
+struct trace_data {
+	unsigned long refs;
+	size_t n;
+	struct hm_access *acc;	/* times from 0, addresses packed */
+	uint64_t period_ns;	/* one pass */
+	uint64_t items;		/* packed units */
+	uint64_t *item;		/* by rank: the unit */
+	uint64_t *count;	/* by rank: its accesses per pass */
 };
 
 static uint64_t ppm_threshold(uint32_t ppm)
@@ -492,9 +512,38 @@ struct hm_workload *hm_workload_new(const struct hm_workload_spec *spec, uint64_
 	return w;
 }
 
+static void trace_put(struct trace_data *t)
+{
+	if (!t || --t->refs)
+		return;
+	free(t->acc);
+	free(t->item);
+	free(t->count);
+	free(t);
+}
+
 void hm_workload_free(struct hm_workload *w)
 {
+	if (w)
+		trace_put(w->tr);
 	free(w);
+}
+
+struct hm_workload *hm_workload_dup(const struct hm_workload *w)
+{
+	struct hm_workload *d = malloc(sizeof(*d));
+
+	if (!d)
+		return NULL;
+	*d = *w;
+	if (d->tr)
+		d->tr->refs++;
+	return d;
+}
+
+const struct hm_workload_spec *hm_workload_get_spec(const struct hm_workload *w)
+{
+	return &w->spec;
 }
 
 uint64_t hm_workload_hot_start(const struct hm_workload *w)
@@ -538,12 +587,21 @@ static uint64_t scatter(const struct hm_workload *w, uint64_t x)
 
 uint64_t hm_workload_nr_items(const struct hm_workload *w)
 {
+	if (w->tr)
+		return w->tr->items;
 	return w->spec.kind == HM_WORKLOAD_ZIPF ? w->items : 0;
 }
 
 uint64_t hm_workload_item(const struct hm_workload *w, uint64_t rank)
 {
+	if (w->tr)
+		return rank < w->tr->items ? w->tr->item[rank] : 0;
 	return w->spec.scramble ? scatter(w, rank) : rank;
+}
+
+uint64_t hm_workload_item_count(const struct hm_workload *w, uint64_t rank)
+{
+	return w->tr && rank < w->tr->items ? w->tr->count[rank] : 0;
 }
 
 static uint64_t next_addr(struct hm_workload *w, uint64_t time_ns)
@@ -583,6 +641,17 @@ void hm_workload_fill(struct hm_workload *w, struct hm_access *out, size_t n)
 	const struct hm_workload_spec *s = &w->spec;
 	size_t k;
 
+	if (w->tr) {
+		for (k = 0; k < n; k++) {
+			out[k] = w->tr->acc[w->tr_at];
+			out[k].time_ns += w->tr_pass_ns;
+			if (++w->tr_at == w->tr->n) {
+				w->tr_at = 0;
+				w->tr_pass_ns += w->tr->period_ns;
+			}
+		}
+		return;
+	}
 	for (k = 0; k < n; k++) {
 		struct hm_access *a = &out[k];
 
@@ -602,4 +671,174 @@ void hm_workload_fill(struct hm_workload *w, struct hm_access *out, size_t n)
 		if (w->tee_thr && hm_rand_next(&w->rng) < w->tee_thr)
 			a->flags |= HM_ACCESS_TEE;
 	}
+}
+
+/* ---- recorded streams ------------------------------------------------------------ */
+
+/* 10^6 s: passes of a longer trace would overflow 64-bit ns within a few thousand */
+#define TRACE_MAX_SPAN_NS	(1000000ull * 1000000000u)
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Index of @key in the sorted, distinct @v[0..n). */
+static size_t find_u64(const uint64_t *v, size_t n, uint64_t key)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (v[mid] < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static size_t uniq_u64(uint64_t *v, size_t n)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++)
+		if (!k || v[k - 1] != v[i])
+			v[k++] = v[i];
+	return k;
+}
+
+/* (count, unit) pairs: the busiest first, ties by address */
+static int cmp_rank(const void *a, const void *b)
+{
+	const uint64_t *x = a, *y = b;
+
+	if (x[0] != y[0])
+		return x[0] > y[0] ? -1 : 1;
+	return x[1] < y[1] ? -1 : x[1] > y[1];
+}
+
+struct hm_workload *hm_workload_from_accesses(const struct hm_access *a, size_t n,
+					      uint64_t base, uint64_t gran, char *err,
+					      size_t errlen)
+{
+	struct trace_data *t = NULL;
+	struct hm_workload *w = NULL;
+	uint64_t *units = NULL, *pairs = NULL, span, writes = 0, tees = 0;
+	uint64_t *cpus = NULL;
+	size_t i, nu, nc;
+
+	if (!pow2(gran) || gran < 64 || gran > (1ull << 30)) {
+		hm_errmsg(err, errlen, "the packing unit %llu is not a power of two from 64 to 1G",
+			  (unsigned long long)gran);
+		return NULL;
+	}
+	if (n < 2) {
+		hm_errmsg(err, errlen, "%zu access%s: a trace needs at least two", n,
+			  n == 1 ? "" : "es");
+		return NULL;
+	}
+	for (i = 1; i < n; i++) {
+		if (a[i].time_ns < a[i - 1].time_ns) {
+			hm_errmsg(err, errlen, "access %zu: time goes back", i + 1);
+			return NULL;
+		}
+	}
+	span = a[n - 1].time_ns - a[0].time_ns;
+	if (!span) {
+		hm_errmsg(err, errlen, "all %zu accesses have the same time: no rate to replay at", n);
+		return NULL;
+	}
+	if (span > TRACE_MAX_SPAN_NS) {
+		hm_errmsg(err, errlen, "the trace spans %llu s; at most %llu s replay",
+			  (unsigned long long)(span / 1000000000u), TRACE_MAX_SPAN_NS / 1000000000u);
+		return NULL;
+	}
+	if (base % gran) {
+		hm_errmsg(err, errlen, "base 0x%llx is not aligned to the packing unit (%llu)",
+			  (unsigned long long)base, (unsigned long long)gran);
+		return NULL;
+	}
+	units = malloc(n * sizeof(*units));
+	cpus = malloc(n * sizeof(*cpus));
+	t = calloc(1, sizeof(*t));
+	w = calloc(1, sizeof(*w));
+	if (!units || !cpus || !t || !w)
+		goto nomem;
+	for (i = 0; i < n; i++) {
+		units[i] = a[i].addr / gran;
+		cpus[i] = a[i].cpu;
+	}
+	qsort(units, n, sizeof(*units), cmp_u64);
+	nu = uniq_u64(units, n);
+	qsort(cpus, n, sizeof(*cpus), cmp_u64);
+	nc = uniq_u64(cpus, n);
+	if (base + nu * gran < base) {
+		hm_errmsg(err, errlen, "%zu units of %llu bytes from 0x%llx pass the end of the "
+			  "address space", nu, (unsigned long long)gran, (unsigned long long)base);
+		goto fail;
+	}
+	t->refs = 1;
+	t->n = n;
+	t->items = nu;
+	t->acc = malloc(n * sizeof(*t->acc));
+	t->item = malloc(nu * sizeof(*t->item));
+	t->count = malloc(nu * sizeof(*t->count));
+	pairs = calloc(nu, 2 * sizeof(*pairs));
+	if (!t->acc || !t->item || !t->count || !pairs)
+		goto nomem;
+	for (i = 0; i < n; i++) {
+		size_t u = find_u64(units, nu, a[i].addr / gran);
+		uint32_t c = (uint32_t)find_u64(cpus, nc, a[i].cpu);
+
+		t->acc[i].time_ns = a[i].time_ns - a[0].time_ns;
+		t->acc[i].addr = base + u * gran + ((a[i].addr % gran) & ~63ull);
+		t->acc[i].cpu = c % MAX_CPUS;
+		t->acc[i].flags = a[i].flags & (HM_ACCESS_WRITE | HM_ACCESS_TEE);
+		writes += !!(a[i].flags & HM_ACCESS_WRITE);
+		tees += !!(a[i].flags & HM_ACCESS_TEE);
+		pairs[2 * u]++;
+	}
+	for (i = 0; i < nu; i++)
+		pairs[2 * i + 1] = i;
+	qsort(pairs, nu, 2 * sizeof(*pairs), cmp_rank);
+	for (i = 0; i < nu; i++) {
+		t->count[i] = pairs[2 * i];
+		t->item[i] = pairs[2 * i + 1];
+	}
+	/* one pass: the span and one mean gap, so passes follow at the same pace */
+	t->period_ns = span + span / (n - 1);
+	defaults(&w->spec, HM_WORKLOAD_TRACE);
+	w->spec.base = base;
+	w->spec.size = nu * gran;
+	w->spec.gran = gran;
+	w->spec.rate = (uint64_t)((double)n * 1e9 / (double)t->period_ns + 0.5);
+	if (!w->spec.rate)
+		w->spec.rate = 1;
+	w->spec.cpus = nc < MAX_CPUS ? (uint32_t)nc : MAX_CPUS;
+	w->spec.write_ppm = (uint32_t)(writes * PPM / n);
+	w->spec.tee_ppm = (uint32_t)(tees * PPM / n);
+	w->next_move_ns = UINT64_MAX;
+	w->tr = t;
+	free(units);
+	free(cpus);
+	free(pairs);
+	return w;
+nomem:
+	hm_errmsg(err, errlen, "out of memory for a trace of %zu accesses", n);
+fail:
+	free(units);
+	free(cpus);
+	free(pairs);
+	if (t) {
+		free(t->acc);
+		free(t->item);
+		free(t->count);
+	}
+	free(t);
+	free(w);
+	return NULL;
 }

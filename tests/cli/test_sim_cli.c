@@ -4,6 +4,7 @@
  * policy, the same bytes for the same seed, the demo's JSON keys and its
  * goal, and bad scenarios refused in one line naming the JSON path.
  */
+#include <dirent.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -145,6 +146,52 @@ static void test_bad_scenarios(void **state)
 	    "\"sources\": \"ibs,foo\"}}", "$.sim.sources: 'foo' is not a source");
 	bad("{\"version\": 1, \"workloads\": [\"uniform:size=1M\"], \"phases\": [{\"name\": \"x\"}]}",
 	    "$.phases[0]: a phase needs \"duration\"");
+}
+
+/* A perf capture replays as a workload; a bad one is refused naming the file and line. */
+static void test_trace_workloads(void **state)
+{
+	const char *src = getenv("TESTS_DATA");
+	const char *a[] = { "sim", "--config", NULL, "--json", NULL };
+	char path[4200], tpath[] = "/tmp/hm-perf-XXXXXX", json[8400];
+	static const char back[] = "1 [2] 5.000000: 7f0000001000\n1 [2] 4.000000: 7f0000002000\n";
+	struct json_object *o, *p;
+	struct run r;
+	int fd;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/sim-perf.json", src ? src : "tests/data");
+	a[2] = path;
+	run(&r, a);
+	assert_int_equal(code(&r), 0);
+	o = parse_json(r.out);
+	assert_true(json_object_object_get_ex(o, "policies", &p));
+	assert_int_equal(json_object_array_length(p), 3);
+	json_object_put(o);
+	done(&r);
+
+	fd = mkstemp(tpath);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, back, strlen(back)), (ssize_t)strlen(back));
+	close(fd);
+	snprintf(json, sizeof(json), "{\"version\": 1, \"workloads\": [{\"trace\": \"%s\", "
+		 "\"format\": \"perf\"}]}", tpath);
+	snprintf(path, sizeof(path), "trace: %s:2: time goes back", tpath);
+	bad(json, path);
+	snprintf(json, sizeof(json), "{\"version\": 1, \"workloads\": [{\"trace\": \"%s\"}]}",
+		 tpath);
+	bad(json, "trace: ");	/* not a hotmem trace */
+	unlink(tpath);
+	bad("{\"version\": 1, \"workloads\": [{\"trace\": \"/nonexistent/t.txt\", "
+	    "\"format\": \"perf\"}]}", "$.workloads[0]: trace: /nonexistent/t.txt: No such file");
+	bad("{\"version\": 1, \"workloads\": [{\"trace\": \"/dev/null\"}]}",
+	    "trace: /dev/null: not a regular file");
+	bad("{\"version\": 1, \"workloads\": [{\"trace\": \"t\", \"spec\": \"uniform:size=1M\"}]}",
+	    "a workload needs \"spec\" or \"trace\", not both");
+	bad("{\"version\": 1, \"workloads\": [{\"spec\": \"uniform:size=1M\", \"format\": \"perf\"}]}",
+	    "\"format\", \"addr\" and \"base\" go with \"trace\"");
+	bad("{\"version\": 1, \"workloads\": [\"trace:size=1M\"]}",
+	    "trace: a recorded stream comes from a file");
 }
 
 static void test_bad_args(void **state)
@@ -320,6 +367,92 @@ static void test_chmu_only_push_blind(void **state)
 	done(&r);
 }
 
+/* hotmem's figures from `sim --json` on a scenario file */
+static void hotmem_row(const char *file, double *hot_pct, uint64_t *failed)
+{
+	const char *a[] = { "sim", "--config", file, "--compare", "hotmem", "--json", NULL };
+	struct json_object *o, *pols, *p, *x;
+	struct run r;
+
+	run(&r, a);
+	if (code(&r))
+		fail_msg("%s: exit %d: %s", file, code(&r), r.err);
+	o = parse_json(r.out);
+	assert_true(json_object_object_get_ex(o, "policies", &pols));
+	p = json_object_array_get_idx(pols, 0);
+	assert_true(json_object_object_get_ex(p, "hot_fast_pct", &x));
+	*hot_pct = json_object_get_double(x);
+	*failed = get_u64(p, "failed_moves");
+	json_object_put(o);
+	done(&r);
+}
+
+/*
+ * examples/tiering-capacity.json: DRAM starts full of cold pages and the
+ * hot set starts on CXL. With the migrate_cold capacity scheme the pull and
+ * push pair brings the hot set to its 70% target; without it every
+ * promotion fails for want of a free DRAM frame.
+ */
+static void test_tiering_capacity(void **state)
+{
+	char path[4096], tmp[] = "/tmp/hm-tc-XXXXXX";
+	const char *src = getenv("EXAMPLES_SRC");
+	struct json_object *o, *schemes;
+	uint64_t failed;
+	double hot;
+	int fd;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/tiering-capacity.json", src ? src : "examples");
+	hotmem_row(path, &hot, &failed);
+	if (hot < 65 || hot > 75)
+		fail_msg("with the capacity scheme: %.1f%% of the hot set in DRAM, target 70%%", hot);
+	o = json_object_from_file(path);
+	assert_non_null(o);
+	assert_true(json_object_object_get_ex(o, "schemes", &schemes));
+	assert_int_equal(json_object_array_length(schemes), 3);
+	assert_int_equal(json_object_array_del_idx(schemes, 2, 1), 0);
+	fd = mkstemp(tmp);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(json_object_to_file(tmp, o), 0);
+	json_object_put(o);
+	hotmem_row(tmp, &hot, &failed);
+	unlink(tmp);
+	if (hot > 1 || failed < 1000)
+		fail_msg("without it: %.1f%% of the hot set in DRAM, %llu failed moves", hot,
+			 (unsigned long long)failed);
+}
+
+/* Every shipped example passes `config check`, traces and all. */
+static void test_examples_check(void **state)
+{
+	const char *src = getenv("EXAMPLES_SRC");
+	DIR *d = opendir(src ? src : "examples");
+	struct dirent *e;
+	unsigned int n = 0;
+
+	(void)state;
+	assert_non_null(d);
+	while ((e = readdir(d))) {
+		size_t l = strlen(e->d_name);
+		char path[4096];
+		const char *a[] = { "config", "check", path, NULL };
+		struct run r;
+
+		if (l < 6 || strcmp(e->d_name + l - 5, ".json"))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", src ? src : "examples", e->d_name);
+		run(&r, a);
+		if (code(&r))
+			fail_msg("%s: exit %d: %s", path, code(&r), r.err);
+		done(&r);
+		n++;
+	}
+	closedir(d);
+	assert_true(n >= 10);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -327,11 +460,14 @@ int main(void)
 		cmocka_unit_test(test_json_and_determinism),
 		cmocka_unit_test(test_out_files),
 		cmocka_unit_test(test_bad_scenarios),
+		cmocka_unit_test(test_trace_workloads),
 		cmocka_unit_test(test_bad_args),
 		cmocka_unit_test(test_config_check),
 		cmocka_unit_test(test_damon_sampling),
 		cmocka_unit_test(test_demo),
 		cmocka_unit_test(test_chmu_only_push_blind),
+		cmocka_unit_test(test_tiering_capacity),
+		cmocka_unit_test(test_examples_check),
 	};
 	const char *src = getenv("TESTS_DATA");
 

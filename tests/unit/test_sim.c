@@ -499,6 +499,157 @@ static void test_perf_script(void **state)
 	assert_string_equal(err, "c.txt:2: time goes back");
 }
 
+
+/*
+ * A recorded stream replays as a workload: a hot-set stream written as
+ * `perf script` text from a 47-bit address, read back, packed and
+ * simulated, gives the generator's hit ratios.
+ */
+static void test_trace_workload(void **state)
+{
+	static const char *const spec = "hotset:size=32M,hot=8M,frac=0.5,rate=1M,cpus=4";
+	const enum hm_sim_policy_kind k[] = { HM_SIM_POL_STATIC, HM_SIM_POL_ORACLE_BOUND,
+					      HM_SIM_POL_MEMTIS };
+	const uint64_t n = 400000, far = 0x7f1234000000ull;
+	struct hm_workload_spec sp;
+	struct hm_workload *g, *t, *d;
+	struct hm_access *a, *b, two[2];
+	char err[256] = "", *text;
+	size_t at = 0, len = n * 96;
+	unsigned int i;
+	long got;
+
+	(void)state;
+	assert_int_equal(hm_workload_parse(spec, &sp, err, sizeof(err)), 0);
+	g = hm_workload_new(&sp, 5);
+	a = malloc(n * sizeof(*a));
+	text = malloc(len);
+	assert_non_null(g);
+	assert_non_null(a);
+	assert_non_null(text);
+	hm_workload_fill(g, a, n);
+	hm_workload_free(g);
+	for (i = 0; i < n; i++)
+		at += (size_t)snprintf(text + at, len - at,
+				       "  gups 100/%u [%03u] %llu.%09llu:  cpu/mem-loads/P:  %llx\n",
+				       101 + a[i].cpu, 10 + 2 * a[i].cpu,
+				       (unsigned long long)(50 * SEC + a[i].time_ns) / SEC,
+				       (unsigned long long)(50 * SEC + a[i].time_ns) % SEC,
+				       (unsigned long long)(far + a[i].addr));
+	got = hm_perf_parse(text, at, "gen.txt", false, &b, err, sizeof(err));
+	free(text);
+	if (got != (long)n)
+		fail_msg("parsed %ld of %llu samples: %s", got, (unsigned long long)n, err);
+	t = hm_workload_from_accesses(b, n, 1ull << 30, 4096, err, sizeof(err));
+	if (!t)
+		fail_msg("from_accesses: %s", err);
+	{
+		const struct hm_workload_spec *ts = hm_workload_get_spec(t);
+
+		/* every page was touched, so packing keeps the layout: only the base moves */
+		assert_int_equal(ts->kind, HM_WORKLOAD_TRACE);
+		assert_int_equal(ts->base, 1ull << 30);
+		assert_int_equal(ts->size, 32ull << 20);
+		assert_int_equal(ts->cpus, 4);	/* 10, 12, 14, 16 renumbered */
+		assert_true(llabs((long long)ts->rate - 1000000) < 10000);
+		assert_int_equal(hm_workload_nr_items(t), 8192);
+		/* the busiest units are the hot set's, the first 8 MiB */
+		for (i = 0; i < 64; i++)
+			assert_true(hm_workload_item(t, i) < 2048);
+		assert_true(hm_workload_item_count(t, 0) >= hm_workload_item_count(t, 100));
+	}
+	/* it replays the samples, packed, in a loop; a copy continues the stream */
+	{
+		struct hm_access *r = malloc((n + 2) * sizeof(*r));
+		uint64_t period;
+
+		assert_non_null(r);
+		hm_workload_fill(t, r, n + 2);
+		for (i = 0; i < n; i += 997) {
+			assert_int_equal(r[i].addr, (1ull << 30) + (a[i].addr & ~63ull));
+			assert_int_equal(r[i].time_ns, b[i].time_ns);
+		}
+		period = r[n].time_ns;
+		assert_true(period > r[n - 1].time_ns);
+		assert_int_equal(r[n].addr, r[0].addr);
+		assert_int_equal(r[n + 1].time_ns, period + r[1].time_ns);
+		d = hm_workload_dup(t);
+		assert_non_null(d);
+		hm_workload_fill(d, two, 1);
+		assert_int_equal(two[0].time_ns, period + r[2].time_ns);
+		hm_workload_free(d);
+		free(r);
+	}
+	free(a);
+	/* the replay and the generator give the same hit ratios on the same machine */
+	for (i = 0; i < sizeof(k) / sizeof(k[0]); i++) {
+		struct hm_sim_tick_stats x[3];
+		unsigned int j;
+
+		/* the generator, its trace, and the trace in the epoch model (its rates) */
+		for (j = 0; j < 3; j++) {
+			struct hm_sim_desc desc;
+			struct hm_sim_workload w;
+			struct hm_sim *s;
+			struct hm_sim_pol *p;
+
+			small_desc(&desc, j == 2 ? HM_SIM_TIME_EPOCH : HM_SIM_TIME_ACCESS);
+			desc.nodes[0].capacity = 16ull << 20;
+			desc.alloc = HM_SIM_ALLOC_INTERLEAVE;
+			desc.weights[0] = 1;
+			desc.weights[1] = 3;
+			memset(&w, 0, sizeof(w));
+			if (j) {
+				w.trace = t;
+				w.spec = *hm_workload_get_spec(t);
+			} else {
+				wl(&w, spec);
+				w.spec.base = 1ull << 30;
+			}
+			s = mk(&desc, &w, 1, 3);
+			p = hm_sim_baseline_new(s, k[i], NULL);
+			assert_non_null(p);
+			hm_sim_set_policy(s, hm_sim_pol_policy(p));
+			assert_int_equal(hm_sim_run(s, 2 * SEC), 0);
+			checked(s);
+			hm_sim_totals(s, &x[j]);
+			hm_sim_pol_free(p);
+			hm_sim_free(s);
+		}
+		print_message("%s: generator %.4f, trace %.4f, its rates %.4f\n",
+			      hm_sim_policy_name(k[i]), x[0].fast_share, x[1].fast_share,
+			      x[2].fast_share);
+		if (fabs(x[1].fast_share - x[2].fast_share) > 0.02)
+			fail_msg("%s: the trace's hit ratio %.4f, its rates' %.4f",
+				 hm_sim_policy_name(k[i]), x[1].fast_share, x[2].fast_share);
+		if (k[i] == HM_SIM_POL_ORACLE_BOUND) {
+			/* the replay repeats its samples: the bound is its own busiest 4096 pages */
+			uint64_t top = 0, r;
+
+			for (r = 0; r < 4096; r++)
+				top += hm_workload_item_count(t, r);
+			assert_true(fabs(x[1].fast_share - (double)top / (double)n) < 0.005);
+		} else if (fabs(x[0].fast_share - x[1].fast_share) > 0.02) {
+			fail_msg("%s: hit ratio %.4f from the generator, %.4f from its trace",
+				 hm_sim_policy_name(k[i]), x[0].fast_share, x[1].fast_share);
+		}
+	}
+	hm_workload_free(t);
+	/* what a trace cannot be */
+	b[1].time_ns = b[0].time_ns;
+	assert_null(hm_workload_from_accesses(b, 2, 0, 4096, err, sizeof(err)));
+	assert_string_equal(err, "all 2 accesses have the same time: no rate to replay at");
+	assert_null(hm_workload_from_accesses(b, 1, 0, 4096, err, sizeof(err)));
+	assert_string_equal(err, "1 access: a trace needs at least two");
+	b[0].time_ns = b[2].time_ns + 1;
+	assert_null(hm_workload_from_accesses(b, 3, 0, 4096, err, sizeof(err)));
+	assert_string_equal(err, "access 2: time goes back");
+	assert_null(hm_workload_from_accesses(b + 2, 2, 0, 3000, err, sizeof(err)));
+	assert_string_equal(err, "the packing unit 3000 is not a power of two from 64 to 1G");
+	assert_int_equal(hm_workload_parse("trace:size=1G", &sp, err, sizeof(err)), -EINVAL);
+	free(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -515,6 +666,7 @@ int main(void)
 		cmocka_unit_test(test_abit_tlb_bias),
 		cmocka_unit_test(test_bad_desc),
 		cmocka_unit_test(test_perf_script),
+		cmocka_unit_test(test_trace_workload),
 	};
 
 	return hm_run_tests(tests);
