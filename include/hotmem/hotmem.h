@@ -16,6 +16,7 @@
 #include <hotmem/workload.h>
 #include <hotmem/chmu.h>
 #include <hotmem/chmu_host.h>
+#include <hotmem/chmu_ctl.h>
 #include <hotmem/sim.h>
 #include <hotmem/tier.h>
 

@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Adaptive CHMU control: between epochs, reprogram a CHMU's threshold,
+ * downsampling, epoch length and range bitmap from what a host can see
+ * (hotlist entries and their counts, the overflow status, drops), so that a
+ * tracker with a budget the host cannot see inside still yields about the
+ * number of hot units the consumer can act on. Every change is reported
+ * with its reason; the controller draws no random numbers, so the same
+ * observations give the same decisions. docs/chmu.md, "Adaptive control".
+ */
+#ifndef HOTMEM_CHMU_CTL_H
+#define HOTMEM_CHMU_CTL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define HM_CHMU_CTL_MAX_RANGES	4096	/* 256 MiB ranges: 1 TiB of DPA */
+
+/**
+ * struct hm_chmu_ctl_limits - what the device allows (its capabilities).
+ * @min_threshold, @max_threshold: the hotness threshold's range; the top
+ *		is the largest count an entry can carry.
+ * @ds_mask:	supported downsampling factors: bit n for 2^n.
+ * @min_epoch_ns, @max_epoch_ns: the epoch length's range.
+ * @nr_ranges:	256 MiB ranges the device's capacity spans.
+ * @hotlist_size: entries the hotlist ring holds.
+ */
+struct hm_chmu_ctl_limits {
+	uint32_t min_threshold, max_threshold;
+	uint32_t ds_mask;
+	uint64_t min_epoch_ns, max_epoch_ns;
+	uint32_t nr_ranges;
+	uint32_t hotlist_size;
+};
+
+/**
+ * struct hm_chmu_ctl_want - what the consumer wants.
+ * @units:	hot units it can act on per epoch (say, the migration quota
+ *		in units); the controller aims for @units to 2 x @units entries.
+ * @max_ranges:	ranges tracked at once; 0: all. Smaller when the tracker
+ *		cannot hold every range's units; the controller then rotates.
+ */
+struct hm_chmu_ctl_want {
+	uint32_t units;
+	uint32_t max_ranges;
+};
+
+/**
+ * struct hm_chmu_ctl_setting - one epoch's program.
+ * @threshold:	hotness threshold.
+ * @ds_log2:	downsampling factor, log2.
+ * @epoch_ns:	epoch length.
+ * @ranges:	the range bitmap: bit r enables 256 MiB range r.
+ */
+struct hm_chmu_ctl_setting {
+	uint32_t threshold;
+	uint32_t ds_log2;
+	uint64_t epoch_ns;
+	uint64_t ranges[HM_CHMU_CTL_MAX_RANGES / 64];
+};
+
+/* One hotlist entry as the host decoded it: the unit and its count. */
+struct hm_chmu_ctl_unit {
+	uint64_t unit;
+	uint32_t count;
+};
+
+/**
+ * struct hm_chmu_ctl_obs - what the host saw in the epoch that ended.
+ * @units, @nr_units: the entries drained in the epoch (any order; a unit
+ *		may repeat).
+ * @overflow:	the overflow status bit was set (entries were lost).
+ * @dropped:	entries lost, where the device counts them; else 0.
+ * @untracked:	accesses that found no counter, where the device or a model
+ *		tells (a CXL r3.2 CHMU does not: leave 0).
+ * @max_count:	the largest count an entry can carry (saturation).
+ * @unit_log2:	the unit size, for mapping units to 256 MiB ranges.
+ */
+struct hm_chmu_ctl_obs {
+	const struct hm_chmu_ctl_unit *units;
+	size_t nr_units;
+	bool overflow;
+	uint64_t dropped;
+	uint64_t untracked;
+	uint32_t max_count;
+	uint32_t unit_log2;
+};
+
+/* What a change touched. */
+enum hm_chmu_ctl_knob {
+	HM_CHMU_CTL_THRESHOLD,
+	HM_CHMU_CTL_DOWNSAMPLE,
+	HM_CHMU_CTL_EPOCH,
+	HM_CHMU_CTL_RANGES,
+};
+
+/**
+ * struct hm_chmu_ctl_change - one decision, for the audit trail.
+ * @epoch:	the controller's epoch count when it decided.
+ * @knob:	what changed; @from and @to its values (ranges: the number of
+ *		ranges enabled).
+ * @why:	the reason, one line.
+ */
+struct hm_chmu_ctl_change {
+	uint64_t epoch;
+	enum hm_chmu_ctl_knob knob;
+	uint64_t from, to;
+	char why[160];
+};
+
+struct hm_chmu_ctl;
+
+/*
+ * A controller starting from @start (its bitmap may be empty: then every
+ * range, or the first @want.max_ranges, are enabled). @log, when set, gets
+ * every change. Return: NULL with errno EINVAL (limits that allow nothing,
+ * @want.units 0, more than HM_CHMU_CTL_MAX_RANGES ranges) or ENOMEM.
+ */
+struct hm_chmu_ctl *hm_chmu_ctl_new(const struct hm_chmu_ctl_limits *lim,
+				    const struct hm_chmu_ctl_want *want,
+				    const struct hm_chmu_ctl_setting *start,
+				    void (*log)(void *arg, const struct hm_chmu_ctl_change *c),
+				    void *arg);
+void hm_chmu_ctl_free(struct hm_chmu_ctl *c);
+/*
+ * An epoch ended with @obs: decide the next epoch's program into @next.
+ * Return: the number of changes made (each also sent to the log).
+ */
+int hm_chmu_ctl_step(struct hm_chmu_ctl *c, const struct hm_chmu_ctl_obs *obs,
+		     struct hm_chmu_ctl_setting *next);
+/* The program now in force. */
+const struct hm_chmu_ctl_setting *hm_chmu_ctl_get(const struct hm_chmu_ctl *c);
+/* "threshold", "downsample", "epoch", "ranges". */
+const char *hm_chmu_ctl_knob_name(enum hm_chmu_ctl_knob k);
+/* "epoch 12: threshold 64 -> 48: ..." Return: its length, snprintf-style. */
+int hm_chmu_ctl_change_format(const struct hm_chmu_ctl_change *c, char *buf, size_t len);
+/* Ranges enabled in @s. */
+uint32_t hm_chmu_ctl_nr_ranges(const struct hm_chmu_ctl_setting *s);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* HOTMEM_CHMU_CTL_H */

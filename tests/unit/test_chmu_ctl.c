@@ -1,0 +1,443 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The adaptive CHMU controller on synthetic devices: the threshold loop
+ * raises on overflow, lowers on drought and settles; downsampling rises
+ * on saturation and falls when counts are sparse; epochs shorten on churn
+ * and lengthen when counts are too low; the range rotation covers every
+ * range within its bound and zooms into a planted hot range; the same
+ * observations give the same decisions; every change names its reason.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <hotmem/chmu_ctl.h>
+
+#include "../hm_test.h"
+
+#define MS 1000000ull
+#define UNIT_LOG2 12	/* 4 KiB units: 65536 per 256 MiB range */
+
+/* The audit trail of one controller. */
+struct trail {
+	struct hm_chmu_ctl_change c[4096];
+	unsigned int n;
+};
+
+static void logger(void *arg, const struct hm_chmu_ctl_change *c)
+{
+	struct trail *t = arg;
+
+	if (t->n < sizeof(t->c) / sizeof(t->c[0]))
+		t->c[t->n++] = *c;
+}
+
+static unsigned int count_knob(const struct trail *t, enum hm_chmu_ctl_knob k, unsigned int from)
+{
+	unsigned int i, n = 0;
+
+	for (i = from; i < t->n; i++)
+		n += t->c[i].knob == k;
+	return n;
+}
+
+static void limits(struct hm_chmu_ctl_limits *l, uint32_t nr_ranges)
+{
+	memset(l, 0, sizeof(*l));
+	l->min_threshold = 1;
+	l->max_threshold = 65535;
+	l->ds_mask = 0xff;	/* 1 to 128 */
+	l->min_epoch_ns = 1 * MS;
+	l->max_epoch_ns = 1000 * MS;
+	l->nr_ranges = nr_ranges;
+	l->hotlist_size = 1024;
+}
+
+/*
+ * A synthetic device: unit i of @nr is touched @rate[i] times a second;
+ * an epoch reports the units of enabled ranges whose downsampled count
+ * reaches the threshold, up to a ring of hotlist_size - 1.
+ */
+struct dev {
+	uint64_t nr;
+	double *rate;
+	uint64_t *unit;
+	struct hm_chmu_ctl_unit *out;
+	uint32_t max_count;
+	uint32_t ring;
+};
+
+static void epoch(struct dev *d, const struct hm_chmu_ctl_setting *s, struct hm_chmu_ctl_obs *o)
+{
+	uint64_t i, n = 0, over = 0;
+
+	memset(o, 0, sizeof(*o));
+	for (i = 0; i < d->nr; i++) {
+		uint64_t r = (d->unit[i] << UNIT_LOG2) >> 28;
+		double cnt = d->rate[i] * (double)s->epoch_ns / 1e9 / (double)(1u << s->ds_log2);
+		uint32_t c = cnt >= d->max_count ? d->max_count : (uint32_t)cnt;
+
+		if (!(s->ranges[r / 64] >> (r % 64) & 1) || c < s->threshold)
+			continue;
+		if (n == d->ring) {
+			over++;
+			continue;
+		}
+		d->out[n++] = (struct hm_chmu_ctl_unit){ d->unit[i], c };
+	}
+	o->units = d->out;
+	o->nr_units = n;
+	o->overflow = over > 0;
+	o->dropped = over;
+	o->max_count = d->max_count;
+	o->unit_log2 = UNIT_LOG2;
+}
+
+/* Zipf-like rates over @nr units spread over the first @ranges ranges. */
+static void dev_init(struct dev *d, uint64_t nr, uint32_t ranges, double top)
+{
+	uint64_t i;
+
+	d->nr = nr;
+	d->rate = malloc(nr * sizeof(*d->rate));
+	d->unit = malloc(nr * sizeof(*d->unit));
+	d->out = malloc(nr * sizeof(*d->out));
+	assert_non_null(d->rate);
+	assert_non_null(d->unit);
+	assert_non_null(d->out);
+	for (i = 0; i < nr; i++) {
+		d->rate[i] = top / (double)(i + 1);
+		/* scattered: consecutive ranks land in different ranges */
+		d->unit[i] = (i % ranges) * 65536 + i / ranges;
+	}
+	d->max_count = 65535;
+	d->ring = 1023;
+}
+
+static void dev_free(struct dev *d)
+{
+	free(d->rate);
+	free(d->unit);
+	free(d->out);
+}
+
+static struct hm_chmu_ctl *ctl(const struct hm_chmu_ctl_limits *l, uint32_t units,
+			       uint32_t max_ranges, uint32_t thr, uint64_t epoch_ns,
+			       struct trail *t)
+{
+	struct hm_chmu_ctl_want w = { .units = units, .max_ranges = max_ranges };
+	struct hm_chmu_ctl_setting s = { .threshold = thr, .epoch_ns = epoch_ns };
+	struct hm_chmu_ctl *c = hm_chmu_ctl_new(l, &w, &s, logger, t);
+
+	assert_non_null(c);
+	return c;
+}
+
+/* From a threshold far too low (overflow) and far too high (drought), it settles in band. */
+static void test_threshold_settles(void **state)
+{
+	static const uint32_t starts[] = { 1, 60000 };
+	struct hm_chmu_ctl_limits l;
+	struct dev d;
+	unsigned int s;
+
+	(void)state;
+	limits(&l, 4);
+	for (s = 0; s < 2; s++) {
+		struct trail *t = calloc(1, sizeof(*t));
+		struct hm_chmu_ctl *c;
+		struct hm_chmu_ctl_obs o;
+		unsigned int e, settled = 0, mark = 0;
+
+		assert_non_null(t);
+		dev_init(&d, 100000, 4, 2e5);
+		c = ctl(&l, 100, 0, starts[s], 100 * MS, t);
+		for (e = 0; e < 200; e++) {
+			epoch(&d, hm_chmu_ctl_get(c), &o);
+			if (o.nr_units >= 100 && o.nr_units <= 200 && !o.overflow) {
+				if (!settled) {
+					settled = e + 1;
+					mark = t->n;
+				}
+			}
+			hm_chmu_ctl_step(c, &o, NULL);
+		}
+		if (!settled)
+			fail_msg("start %u: never yielded 100-200 units; threshold %u", starts[s],
+				 hm_chmu_ctl_get(c)->threshold);
+		print_message("start %u: in band after %u epochs, threshold %u, %u changes\n",
+			      starts[s], settled, hm_chmu_ctl_get(c)->threshold, t->n);
+		/* once in band, it stays: no change for the rest of the run */
+		assert_int_equal(t->n, mark);
+		epoch(&d, hm_chmu_ctl_get(c), &o);
+		assert_in_range(o.nr_units, 100, 200);
+		if (s == 0) {
+			assert_true(t->n > 0);
+			assert_non_null(strstr(t->c[0].why, "hotlist overflowed"));
+			assert_int_equal(t->c[0].knob, HM_CHMU_CTL_THRESHOLD);
+			assert_int_equal(t->c[0].to, 2 * t->c[0].from);
+		} else {
+			assert_non_null(strstr(t->c[0].why, "below the 100 wanted"));
+			assert_true(t->c[0].to < t->c[0].from);
+			/* hysteresis: the first drought epoch changes nothing */
+			assert_int_equal(t->c[0].epoch, 2);
+		}
+		hm_chmu_ctl_free(c);
+		dev_free(&d);
+		free(t);
+	}
+}
+
+/* Saturated counters raise the downsampling and halve the threshold. */
+static void test_downsample_on_saturation(void **state)
+{
+	struct hm_chmu_ctl_unit u[10];
+	struct hm_chmu_ctl_obs o = { .units = u, .nr_units = 10, .max_count = 255,
+				     .unit_log2 = UNIT_LOG2 };
+	struct hm_chmu_ctl_limits l;
+	struct trail t = { .n = 0 };
+	struct hm_chmu_ctl_setting next;
+	struct hm_chmu_ctl *c;
+	unsigned int i;
+
+	(void)state;
+	limits(&l, 1);
+	for (i = 0; i < 10; i++)
+		u[i] = (struct hm_chmu_ctl_unit){ i, i < 5 ? 255 : 100 };
+	c = ctl(&l, 10, 0, 64, 100 * MS, &t);
+	assert_int_equal(hm_chmu_ctl_step(c, &o, &next), 2);
+	assert_int_equal(next.ds_log2, 1);
+	assert_int_equal(next.threshold, 32);
+	assert_int_equal(t.c[0].knob, HM_CHMU_CTL_DOWNSAMPLE);
+	assert_int_equal(t.c[0].from, 1);
+	assert_int_equal(t.c[0].to, 2);
+	assert_string_equal(t.c[0].why, "5 of 10 hot units saturated their counters");
+	/* fewer than one in ten saturated: no change */
+	for (i = 0; i < 10; i++)
+		u[i].count = 100;
+	assert_int_equal(hm_chmu_ctl_step(c, &o, &next), 0);
+	hm_chmu_ctl_free(c);
+}
+
+/*
+ * At the lowest threshold with too few units: less downsampling first, then
+ * (none left, units persisting) longer epochs.
+ */
+static void test_sparse_counts(void **state)
+{
+	struct hm_chmu_ctl_unit u[3] = { { 1, 1 }, { 2, 1 }, { 3, 1 } };
+	struct hm_chmu_ctl_obs o = { .units = u, .nr_units = 3, .max_count = 255,
+				     .unit_log2 = UNIT_LOG2 };
+	struct hm_chmu_ctl_setting s = { .threshold = 1, .ds_log2 = 2, .epoch_ns = 100 * MS };
+	struct hm_chmu_ctl_want w = { .units = 50 };
+	struct hm_chmu_ctl_limits l;
+	struct trail t = { .n = 0 };
+	struct hm_chmu_ctl *c;
+	unsigned int e;
+
+	(void)state;
+	limits(&l, 1);
+	c = hm_chmu_ctl_new(&l, &w, &s, logger, &t);
+	assert_non_null(c);
+	for (e = 0; e < 12; e++)
+		hm_chmu_ctl_step(c, &o, NULL);
+	assert_int_equal(hm_chmu_ctl_get(c)->ds_log2, 0);
+	assert_true(hm_chmu_ctl_get(c)->epoch_ns > 100 * MS);
+	assert_int_equal(t.c[0].knob, HM_CHMU_CTL_DOWNSAMPLE);
+	assert_non_null(strstr(t.c[0].why, "too sparse"));
+	assert_int_equal(t.c[2].knob, HM_CHMU_CTL_EPOCH);
+	assert_non_null(strstr(t.c[2].why, "100% persisting"));
+	assert_int_equal(t.c[2].to, 2 * t.c[2].from);
+	hm_chmu_ctl_free(c);
+}
+
+/* Hot units that do not last from one epoch to the next: shorter epochs. */
+static void test_churn_shortens_epoch(void **state)
+{
+	struct hm_chmu_ctl_unit u[100];
+	struct hm_chmu_ctl_obs o = { .units = u, .nr_units = 100, .max_count = 65535,
+				     .unit_log2 = UNIT_LOG2 };
+	struct hm_chmu_ctl_limits l;
+	struct trail t = { .n = 0 };
+	struct hm_chmu_ctl *c;
+	unsigned int e, i;
+
+	(void)state;
+	limits(&l, 1);
+	c = ctl(&l, 100, 0, 40, 400 * MS, &t);
+	for (e = 0; e < 2; e++) {
+		for (i = 0; i < 100; i++)
+			u[i] = (struct hm_chmu_ctl_unit){ e * 1000 + i, 50 };
+		hm_chmu_ctl_step(c, &o, NULL);
+	}
+	assert_int_equal(hm_chmu_ctl_get(c)->epoch_ns, 200 * MS);
+	assert_int_equal(hm_chmu_ctl_get(c)->threshold, 20);
+	assert_int_equal(t.c[0].knob, HM_CHMU_CTL_EPOCH);
+	assert_string_equal(t.c[0].why, "0% of 100 hot units were hot in the last epoch");
+	/* the same units again: they persist, nothing changes */
+	t.n = 0;
+	hm_chmu_ctl_step(c, &o, NULL);
+	assert_int_equal(t.n, 0);
+	hm_chmu_ctl_free(c);
+}
+
+/*
+ * 64 ranges, 8 at a time: with nothing hot, every range is enabled within
+ * ceil(64 / 8) = 8 epochs. A planted hot range, once seen, stays enabled
+ * (zoom) and the rest are still covered within ceil(63 / 7) = 9 epochs.
+ */
+static void test_rotation_and_zoom(void **state)
+{
+	struct hm_chmu_ctl_limits l;
+	struct trail t = { .n = 0 };
+	struct hm_chmu_ctl *c;
+	struct hm_chmu_ctl_unit u[200];
+	struct hm_chmu_ctl_obs o = { .units = u, .max_count = 65535, .unit_log2 = UNIT_LOG2 };
+	uint64_t seen[HM_CHMU_CTL_MAX_RANGES / 64];
+	unsigned int e, r, i, found = 0;
+
+	(void)state;
+	limits(&l, 64);
+	c = ctl(&l, 200, 8, 4, 100 * MS, &t);
+	memset(seen, 0, sizeof(seen));
+	for (e = 0; e < 8; e++) {
+		const struct hm_chmu_ctl_setting *s = hm_chmu_ctl_get(c);
+
+		assert_int_equal(hm_chmu_ctl_nr_ranges(s), 8);
+		for (i = 0; i < HM_CHMU_CTL_MAX_RANGES / 64; i++)
+			seen[i] |= s->ranges[i];
+		o.nr_units = 0;
+		hm_chmu_ctl_step(c, &o, NULL);
+	}
+	for (r = 0; r < 64; r++)
+		if (!(seen[0] >> r & 1))
+			fail_msg("range %u not covered in 8 epochs", r);
+	/* range 37 holds 200 hot units: reported whenever it is enabled */
+	for (i = 0; i < 200; i++)
+		u[i] = (struct hm_chmu_ctl_unit){ 37ull * 65536 + i, 100 };
+	memset(seen, 0, sizeof(seen));
+	for (e = 0; e < 30; e++) {
+		const struct hm_chmu_ctl_setting *s = hm_chmu_ctl_get(c);
+		bool on = s->ranges[0] >> 37 & 1;
+
+		if (found) {
+			if (!on)
+				fail_msg("epoch %u: range 37 dropped after zooming in", e);
+			if (e >= found + 9 && e < found + 10 && seen[0] != UINT64_MAX)
+				fail_msg("ranges not covered within 9 epochs of the zoom: %llx",
+					 (unsigned long long)seen[0]);
+			seen[0] |= s->ranges[0];
+		} else if (on) {
+			found = e + 1;
+		}
+		assert_int_equal(hm_chmu_ctl_nr_ranges(s), 8);
+		o.nr_units = on ? 200 : 0;
+		hm_chmu_ctl_step(c, &o, NULL);
+	}
+	assert_true(found > 0);
+	assert_int_equal(seen[0], UINT64_MAX);
+	for (i = 0; i < t.n; i++)
+		if (t.c[i].knob == HM_CHMU_CTL_RANGES)
+			break;
+	assert_true(i < t.n);
+	assert_non_null(strstr(t.c[i].why, "zoom into range 37"));
+	hm_chmu_ctl_free(c);
+}
+
+/* A tracker that says it is full gets fewer ranges at once. */
+static void test_untracked_shrinks_ranges(void **state)
+{
+	struct hm_chmu_ctl_limits l;
+	struct trail t = { .n = 0 };
+	struct hm_chmu_ctl *c;
+	struct hm_chmu_ctl_obs o = { .untracked = 5000, .max_count = 65535,
+				     .unit_log2 = UNIT_LOG2 };
+
+	(void)state;
+	limits(&l, 16);
+	c = ctl(&l, 10, 0, 4, 100 * MS, &t);
+	assert_int_equal(hm_chmu_ctl_nr_ranges(hm_chmu_ctl_get(c)), 16);
+	hm_chmu_ctl_step(c, &o, NULL);
+	assert_int_equal(hm_chmu_ctl_nr_ranges(hm_chmu_ctl_get(c)), 8);
+	assert_true(count_knob(&t, HM_CHMU_CTL_RANGES, 0) >= 1);
+	assert_string_equal(t.c[t.n - 1].why, "5000 accesses found no counter: the tracker is full");
+	hm_chmu_ctl_free(c);
+}
+
+/* The same observations give the same decisions, and each formats as one line. */
+static void test_determinism_and_trail(void **state)
+{
+	struct trail *t[2];
+	struct hm_chmu_ctl_limits l;
+	unsigned int k, e, i;
+
+	(void)state;
+	limits(&l, 16);
+	for (k = 0; k < 2; k++) {
+		struct dev d;
+		struct hm_chmu_ctl *c;
+		struct hm_chmu_ctl_obs o;
+
+		t[k] = calloc(1, sizeof(*t[k]));
+		assert_non_null(t[k]);
+		dev_init(&d, 50000, 16, 1e6);
+		c = ctl(&l, 64, 4, 1, 50 * MS, t[k]);
+		for (e = 0; e < 100; e++) {
+			epoch(&d, hm_chmu_ctl_get(c), &o);
+			hm_chmu_ctl_step(c, &o, NULL);
+		}
+		hm_chmu_ctl_free(c);
+		dev_free(&d);
+	}
+	assert_true(t[0]->n > 3);
+	assert_int_equal(t[0]->n, t[1]->n);
+	assert_memory_equal(t[0]->c, t[1]->c, t[0]->n * sizeof(t[0]->c[0]));
+	for (i = 0; i < t[0]->n; i++) {
+		char line[256];
+		int n = hm_chmu_ctl_change_format(&t[0]->c[i], line, sizeof(line));
+
+		assert_true(n > 0 && (size_t)n < sizeof(line));
+		assert_null(strchr(line, '\n'));
+		assert_true(t[0]->c[i].why[0] != '\0');
+		assert_true(t[0]->c[i].from != t[0]->c[i].to);
+		assert_non_null(strstr(line, hm_chmu_ctl_knob_name(t[0]->c[i].knob)));
+	}
+	free(t[0]);
+	free(t[1]);
+}
+
+static void test_bad_args(void **state)
+{
+	struct hm_chmu_ctl_limits l;
+	struct hm_chmu_ctl_want w = { .units = 0 };
+	struct hm_chmu_ctl_setting s = { .threshold = 1, .epoch_ns = MS };
+
+	(void)state;
+	limits(&l, 4);
+	errno = 0;
+	assert_null(hm_chmu_ctl_new(&l, &w, &s, NULL, NULL));
+	assert_int_equal(errno, EINVAL);
+	w.units = 1;
+	l.nr_ranges = HM_CHMU_CTL_MAX_RANGES + 1;
+	assert_null(hm_chmu_ctl_new(&l, &w, &s, NULL, NULL));
+	limits(&l, 4);
+	l.ds_mask = 0x2;	/* no factor 1 */
+	assert_null(hm_chmu_ctl_new(&l, &w, &s, NULL, NULL));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_threshold_settles),
+		cmocka_unit_test(test_downsample_on_saturation),
+		cmocka_unit_test(test_sparse_counts),
+		cmocka_unit_test(test_churn_shortens_epoch),
+		cmocka_unit_test(test_rotation_and_zoom),
+		cmocka_unit_test(test_untracked_shrinks_ranges),
+		cmocka_unit_test(test_determinism_and_trail),
+		cmocka_unit_test(test_bad_args),
+	};
+
+	return hm_run_tests(tests);
+}
