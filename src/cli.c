@@ -9,6 +9,7 @@
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <linux/capability.h>
 #include <sys/syscall.h>
@@ -133,6 +134,38 @@ int hm_print_json(struct json_object *obj)
 void hm_print_usage(const struct hm_cmd *cmd, bool to_stderr)
 {
 	fputs(cmd->usage, to_stderr ? stderr : stdout);
+}
+
+int hm_read_file(FILE *f, size_t max, uint8_t **buf, size_t *len)
+{
+	size_t cap = 1 << 16, n = 0;
+	uint8_t *b = NULL, *p;
+
+	for (;;) {
+		if (cap - 1 > max)
+			cap = max + 1;	/* one byte more tells a file of exactly @max */
+		p = realloc(b, cap);
+		if (!p) {
+			free(b);
+			return -ENOMEM;
+		}
+		b = p;
+		n += fread(b + n, 1, cap - n, f);
+		if (n < cap)
+			break;
+		if (n > max) {
+			free(b);
+			return -EFBIG;
+		}
+		cap *= 2;
+	}
+	if (ferror(f)) {
+		free(b);
+		return -EIO;
+	}
+	*buf = b;
+	*len = n;
+	return 0;
 }
 
 bool hm_have_cap(int cap)

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <json-c/json.h>
 
@@ -53,6 +54,12 @@ int hm_opt_u64(const char *cmd, const char *opt, const char *arg, uint64_t min,
 	       uint64_t max, uint64_t *out);
 int hm_opt_size(const char *cmd, const char *opt, const char *arg, uint64_t min,
 		uint64_t max, uint64_t *out);
+
+/*
+ * Read all of @f into a malloc'd *@buf (*@len bytes, NUL not added).
+ * Return: 0; -EFBIG past @max bytes; -ENOMEM; -EIO.
+ */
+int hm_read_file(FILE *f, size_t max, uint8_t **buf, size_t *len);
 
 /* Whether this process has capability @cap (CAP_*) in its effective set. */
 bool hm_have_cap(int cap);

@@ -441,37 +441,14 @@ static int cmd_config(const struct opts *o, const char *event_str)
 static int read_all(const char *path, uint8_t **buf, size_t *len)
 {
 	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
-	size_t cap = 1 << 16, n = 0, got;
-	uint8_t *b = NULL, *p;
+	int ret;
 
 	if (!f)
 		return -errno;
-	for (;;) {
-		p = realloc(b, cap);
-		if (!p) {
-			free(b);
-			if (f != stdin)
-				fclose(f);
-			return -ENOMEM;
-		}
-		b = p;
-		got = fread(b + n, 1, cap - n, f);
-		n += got;
-		if (n < cap)
-			break;
-		cap *= 2;
-	}
-	if (ferror(f)) {
-		free(b);
-		if (f != stdin)
-			fclose(f);
-		return -EIO;
-	}
+	ret = hm_read_file(f, SIZE_MAX, buf, len);
 	if (f != stdin)
 		fclose(f);
-	*buf = b;
-	*len = n;
-	return 0;
+	return ret;
 }
 
 struct decode_out {

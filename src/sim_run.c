@@ -16,6 +16,7 @@
 #include <hotmem/parse.h>
 
 #include "config.h"
+#include "cli.h"
 #include "config_read.h"
 #include "sim_run.h"
 
@@ -346,38 +347,16 @@ static long read_hotmem_trace(FILE *f, const char *path, struct hm_access **out,
 static long read_perf_text(FILE *f, const char *path, bool phys, struct hm_access **out, char *e,
 			   size_t elen)
 {
-	size_t n = 0, cap = 1 << 20;
-	char *buf = malloc(cap);
-	long ret;
+	uint8_t *buf;
+	size_t n;
+	long ret = hm_read_file(f, PERF_MAX_BYTES, &buf, &n);
 
-	while (buf) {
-		n += fread(buf + n, 1, cap - n, f);
-		if (n < cap)
-			break;
-		if (cap >= PERF_MAX_BYTES) {
-			free(buf);
-			snprintf(e, elen, "%.400s: larger than %llu GiB", path, PERF_MAX_BYTES >> 30);
-			return -EFBIG;
-		}
-		cap *= 2;
-		{
-			char *x = realloc(buf, cap);
-
-			if (!x)
-				free(buf);
-			buf = x;
-		}
+	if (ret) {
+		snprintf(e, elen, "%.400s: %s", path, ret == -EFBIG ? "larger than 4 GiB" :
+			 ret == -ENOMEM ? "out of memory" : "read error");
+		return ret;
 	}
-	if (!buf) {
-		snprintf(e, elen, "%.400s: out of memory", path);
-		return -ENOMEM;
-	}
-	if (ferror(f)) {
-		free(buf);
-		snprintf(e, elen, "%.400s: read error", path);
-		return -EIO;
-	}
-	ret = hm_perf_parse(buf, n, path, phys, out, e, elen);
+	ret = hm_perf_parse((const char *)buf, n, path, phys, out, e, elen);
 	free(buf);
 	return ret;
 }
@@ -411,7 +390,7 @@ static int load_trace(rd_t *c, struct json_object *o, struct hm_scenario *sc,
 	if (addr && fmt != 1)
 		return hm_cfg_fail(c, "\"addr\" is for perf samples (\"format\": \"perf\")");
 	if (file[0] != '/' && slash)
-		snprintf(path, sizeof(path), "%.*s/%s", (int)(slash - sc->name) % 500, sc->name, file);
+		snprintf(path, sizeof(path), "%.*s/%s", (int)(slash - sc->name), sc->name, file);
 	else
 		snprintf(path, sizeof(path), "%s", file);
 	f = fopen(path, "rb");
@@ -632,30 +611,23 @@ out:
 int hm_scenario_load(const char *path, struct hm_scenario *sc, char *err, size_t errlen)
 {
 	FILE *f = fopen(path, "rb");
-	char *buf;
-	long n;
+	uint8_t *buf;
+	size_t n;
 	int ret;
 
 	if (!f) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return -errno;
 	}
-	buf = malloc(1 << 20);
-	if (!buf) {
-		fclose(f);
-		return -ENOMEM;
-	}
-	n = (long)fread(buf, 1, (1 << 20) - 1, f);
-	if (ferror(f)) {
-		ret = -EIO;
-		snprintf(err, errlen, "%s: read error", path);
-	} else if (!feof(f)) {
-		ret = -EFBIG;
-		snprintf(err, errlen, "%s: larger than 1 MiB", path);
-	} else {
-		ret = hm_scenario_parse(buf, (size_t)n, path, sc, err, errlen);
-	}
+	ret = hm_read_file(f, (1 << 20) - 1, &buf, &n);
 	fclose(f);
+	if (ret == -EIO)
+		snprintf(err, errlen, "%s: read error", path);
+	else if (ret == -EFBIG)
+		snprintf(err, errlen, "%s: larger than 1 MiB", path);
+	if (ret)
+		return ret;
+	ret = hm_scenario_parse((const char *)buf, n, path, sc, err, errlen);
 	free(buf);
 	return ret;
 }

@@ -194,6 +194,33 @@ static void test_trace_workloads(void **state)
 	    "trace: a recorded stream comes from a file");
 }
 
+/* A scenario past 1 MiB is refused in one line before it is parsed. */
+static void test_big_scenario(void **state)
+{
+	char path[] = "/tmp/hm-big-XXXXXX";
+	const char *a[] = { "sim", "--config", path, NULL };
+	size_t n = (1 << 20) + 10;
+	char *text = malloc(n);
+	struct run r;
+	int fd = mkstemp(path);
+
+	(void)state;
+	assert_non_null(text);
+	assert_true(fd >= 0);
+	memset(text, ' ', n);
+	text[0] = '{';
+	text[n - 1] = '}';
+	assert_int_equal(write(fd, text, n), (ssize_t)n);
+	close(fd);
+	free(text);
+	run(&r, a);
+	assert_int_equal(code(&r), 1);
+	assert_one_error_line(&r, "hotmem: sim: ");
+	assert_non_null(strstr(r.err, "larger than 1 MiB"));
+	done(&r);
+	unlink(path);
+}
+
 static void test_bad_args(void **state)
 {
 	const char *a[] = { "sim", NULL };
@@ -461,6 +488,7 @@ int main(void)
 		cmocka_unit_test(test_out_files),
 		cmocka_unit_test(test_bad_scenarios),
 		cmocka_unit_test(test_trace_workloads),
+		cmocka_unit_test(test_big_scenario),
 		cmocka_unit_test(test_bad_args),
 		cmocka_unit_test(test_config_check),
 		cmocka_unit_test(test_damon_sampling),
