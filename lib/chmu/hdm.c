@@ -203,7 +203,8 @@ long hm_hpa_merge(const struct hm_report *r, size_t n, uint64_t granule,
 			a = stop;
 		}
 	}
-	qsort(c, used, sizeof(*c), by_hpa);
+	if (used)
+		qsort(c, used, sizeof(*c), by_hpa);
 	for (i = 0, j = 0; i < used; i++) {
 		if (j && c[j - 1].hpa == c[i].hpa)
 			c[j - 1].count += c[i].count;
