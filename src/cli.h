@@ -78,6 +78,8 @@ int hm_cmd_sim(int argc, char **argv);
 extern const char hm_sim_usage[];
 int hm_cmd_chmu(int argc, char **argv);
 extern const char hm_chmu_usage[];
+int hm_cmd_chmu_compare(int argc, char **argv);
+extern const char hm_chmu_compare_usage[];
 int hm_cmd_config(int argc, char **argv);
 extern const char hm_config_usage[];
 int hm_cmd_report(int argc, char **argv);

@@ -33,6 +33,9 @@ const char hm_chmu_usage[] =
 	"                           [--unit 4K] [--downsample N] [--random] [--ways W]\n"
 	"                           [--granularity SIZE] [--duration 1s] [--preset NAME]\n"
 	"                           [--seed N] [--out FILE] [--json]\n"
+	"       hotmem chmu compare [--workload NAME,...] [--tracker KIND,...]\n"
+	"                           [--budget RATIO,...] [--config NAME,...] [--json]\n"
+	"                           (hotmem chmu compare --help has the rest)\n"
 	"\n"
 	"The emulated CXL Hotness Monitoring Unit (docs/chmu.md).\n"
 	"\n"
@@ -1175,13 +1178,15 @@ int hm_cmd_chmu(int argc, char **argv)
 	int c, ret;
 
 	/* the subcommand comes first, so its options can be checked against it */
+	if (argc >= 2 && !strcmp(argv[1], "compare"))
+		return hm_cmd_chmu_compare(argc - 1, argv + 1);
 	if (argc >= 2 && argv[1][0] != '-') {
 		sub = argv[1];
 		for (si = 0; si < 4 && strcmp(sub, subs[si]); si++)
 			;
 		if (si == 4)
-			return hm_usage_err(CMD, sub, "unknown subcommand (caps, config, decode or "
-					    "emulate)");
+			return hm_usage_err(CMD, sub, "unknown subcommand (caps, config, decode, "
+					    "emulate or compare)");
 		argv++;
 		argc--;
 	}
@@ -1272,7 +1277,8 @@ int hm_cmd_chmu(int argc, char **argv)
 			return ret;
 	}
 	if (!sub)
-		return hm_usage_err(CMD, "-", "missing the subcommand: caps, config, decode or emulate");
+		return hm_usage_err(CMD, "-", "missing the subcommand: caps, config, decode, emulate or "
+				    "compare");
 	if (o.json && o.csv)
 		return hm_usage_err(CMD, "--csv", "give --json or --csv, not both");
 	switch (si) {

@@ -135,12 +135,16 @@ int hm_chmu_discover(const struct hm_chmu_io *io, unsigned int inst, struct hm_c
  * struct hm_chmu_program - the register values for an event, defaults resolved.
  * @cfg0, @cfg1, @cfg2: what the start sequence writes (cfg0 with Enable).
  * @range_first, @nr_ranges: the range bitmap bits set.
+ * @ranges:	when set, the bitmap to write instead (bit r of word r / 64:
+ *		range r), for a set of ranges that is not one run; validate
+ *		leaves it NULL.
  * @width:	the counter width the device reported for the unit size.
  * @unit_log2, @ds_log2: the unit size and downsampling factor used.
  */
 struct hm_chmu_program {
 	uint64_t cfg0, cfg1, cfg2;
 	uint32_t range_first, nr_ranges;
+	const uint64_t *ranges;
 	uint32_t width;
 	uint32_t unit_log2, ds_log2;
 };

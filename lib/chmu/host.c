@@ -302,6 +302,7 @@ int hm_chmu_validate(const struct hm_chmu_io *io, const struct hm_chmu_caps *c,
 	p->ds_log2 = (uint32_t)ds;
 	p->range_first = (uint32_t)rbase;
 	p->nr_ranges = (uint32_t)rsize;
+	p->ranges = NULL;
 	p->cfg1 = gran | ds << 32 | mode << 40 | scale << 48 | mult << 52;
 	p->cfg2 = c->hotlist_size / 2;
 	p->cfg0 = type | (random ? HM_CHMU_CFG0_RANDOM_DS : 0) |
@@ -342,9 +343,13 @@ int hm_chmu_start(const struct hm_chmu_io *io, const struct hm_chmu_caps *c,
 	for (w = 0; !ret && w < words; w++) {
 		uint64_t bits = 0, lo = w * 64, b;
 
-		for (b = 0; b < 64; b++)
-			if (lo + b >= p->range_first && lo + b < (uint64_t)p->range_first + p->nr_ranges)
-				bits |= 1ull << b;
+		if (p->ranges)
+			bits = p->ranges[w];
+		else
+			for (b = 0; b < 64; b++)
+				if (lo + b >= p->range_first &&
+				    lo + b < (uint64_t)p->range_first + p->nr_ranges)
+					bits |= 1ull << b;
 		ret = wr(io, c->base + c->bitmap_off + w * 8, bits);
 	}
 	if (!ret)

@@ -325,6 +325,57 @@ static void test_decode_dump(void **state)
 	done(&r);
 }
 
+/* compare: one case per configuration with the acceptance's keys, the same twice */
+static void test_compare(void **state)
+{
+	const char *a[] = { "chmu", "compare", "--workload",
+			    "hotset:size=256M,hot=1M,frac=0.9,rate=100K,move=2s", "--tracker",
+			    "topk", "--budget", "1/64", "--units", "256", "--duration", "6s",
+			    "--out", path("cmp"), "--json", NULL };
+	static const char *const keys[] = { "workload", "tracker", "budget", "config", "recall",
+					     "precision", "overflows", "recovery_epochs",
+					     "tracker_bytes" };
+	static const char *const cfgs[] = { "adaptive", "pghot", "qemu", "tuned-expert" };
+	struct json_object *o, *cases, *c, *v;
+	struct run r1, r2;
+	size_t i, k;
+
+	(void)state;
+	o = ok_json(a);
+	assert_true(json_object_object_get_ex(o, "cases", &cases));
+	assert_int_equal(json_object_array_length(cases), 4);
+	for (i = 0; i < 4; i++) {
+		c = json_object_array_get_idx(cases, i);
+		for (k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
+			if (!json_object_object_get_ex(c, keys[k], &v))
+				fail_msg("case %zu has no %s", i, keys[k]);
+		json_object_object_get_ex(c, "config", &v);
+		assert_string_equal(json_object_get_string(v), cfgs[i]);
+		assert_true(get_double(c, "budget") == 1.0 / 64);
+		assert_true(get_double(c, "recall") >= 0 && get_double(c, "recall") <= 1);
+		assert_true(get_double(c, "precision") >= 0 && get_double(c, "precision") <= 1);
+		/* one 256 MiB device: 1024 counters of topk at 16 bytes */
+		assert_int_equal(get_u64(c, "tracker_bytes"), 16384);
+		json_object_object_get_ex(c, "recovery_epochs", &v);
+		assert_non_null(v);	/* the hot set moves every 2 s */
+	}
+	/* the expert is the best of its grid by F1, the grid holding pghot's threshold */
+	assert_true(get_double(json_object_array_get_idx(cases, 3), "recall") >=
+		    get_double(json_object_array_get_idx(cases, 1), "recall") - 1e-9 ||
+		    get_double(json_object_array_get_idx(cases, 3), "precision") >
+			    get_double(json_object_array_get_idx(cases, 1), "precision"));
+	/* qemu's threshold is above the ~140 a hot page gets in 400 ms here: nothing reported */
+	assert_true(get_double(json_object_array_get_idx(cases, 2), "recall") == 0);
+	json_object_put(o);
+	assert_true(file_size(path("cmp/spec-topk-1_64-adaptive.csv")) > 0);
+	/* deterministic */
+	run(&r1, a);
+	run(&r2, a);
+	assert_string_equal(r1.out, r2.out);
+	done(&r1);
+	done(&r2);
+}
+
 static void test_errors(void **state)
 {
 	static const struct {
@@ -333,6 +384,16 @@ static void test_errors(void **state)
 	} cases[] = {
 		{ { "chmu" }, "hotmem: chmu: -: missing the subcommand" },
 		{ { "chmu", "probe" }, "hotmem: chmu: probe: unknown subcommand" },
+		{ { "chmu", "compare", "--workload", "gups" }, "hotmem: chmu compare: --workload: 'gups': not one of" },
+		{ { "chmu", "compare", "--workload", "zipf:size=1G,s=0" }, "hotmem: chmu compare: --workload: s:" },
+		{ { "chmu", "compare", "--tracker", "exact" }, "hotmem: chmu compare: --tracker: 'exact': not table" },
+		{ { "chmu", "compare", "--budget", "1/0" }, "hotmem: chmu compare: --budget: '1/0': not a ratio" },
+		{ { "chmu", "compare", "--budget", "2" }, "hotmem: chmu compare: --budget: '2': not a ratio" },
+		{ { "chmu", "compare", "--config", "best" }, "hotmem: chmu compare: --config: 'best': not adaptive" },
+		{ { "chmu", "compare", "--interval", "1ms" }, "hotmem: chmu compare: --interval: 1 ms: from 10 ms" },
+		{ { "chmu", "compare", "--duration", "2h" }, "hotmem: chmu compare: --duration: from one interval" },
+		{ { "chmu", "compare", "extra" }, "hotmem: chmu compare: extra: unexpected argument" },
+		{ { "chmu", "compare", "--workload", "hotset:size=1G,hot=1M", "--budget", "1/100000000" }, "hotmem: chmu compare: hotset:size=1G,hot=1M: budget" },
 		{ { "chmu", "caps", "--preset", "cxl3" }, "hotmem: chmu: --preset: 'cxl3' is not" },
 		{ { "chmu", "config" }, "hotmem: chmu: config: missing the event" },
 		{ { "chmu", "config", "access_typo=6" }, "hotmem: chmu: EVENT: access_typo: not a field" },
@@ -407,6 +468,7 @@ int main(void)
 		cmocka_unit_test(test_emulate_deterministic),
 		cmocka_unit_test(test_emulate_trace),
 		cmocka_unit_test(test_decode_dump),
+		cmocka_unit_test(test_compare),
 		cmocka_unit_test(test_errors),
 	};
 
