@@ -374,6 +374,21 @@ static void test_compare(void **state)
 	assert_string_equal(r1.out, r2.out);
 	done(&r1);
 	done(&r2);
+	/* --log: the controller's changes on stderr, a line each with its reason */
+	{
+		const char *l[] = { "chmu", "compare", "--workload",
+				    "hotset:size=256M,hot=1M,frac=0.9,rate=100K", "--tracker", "topk",
+				    "--config", "adaptive", "--units", "64", "--duration", "6s",
+				    "--log", NULL };
+
+		run(&r1, l);
+		assert_int_equal(code(&r1), 0);
+		if (!strstr(r1.err, "hotmem: chmu compare: spec-topk-1_64: epoch "))
+			fail_msg("no change logged: '%s'", r1.err);
+		assert_non_null(strstr(r1.err, "threshold 16 -> "));
+		assert_non_null(strstr(r1.out, "adaptive"));
+		done(&r1);
+	}
 }
 
 static void test_errors(void **state)

@@ -246,6 +246,41 @@ static void test_sequence(void **state)
 	hm_chmu_free(r.d);
 }
 
+/* A sparse range bitmap (hm_chmu_program.ranges) reaches the device as given. */
+static void test_sparse_ranges(void **state)
+{
+	static const uint64_t words[16] = { 0x5, [1] = 1ull << 63 };	/* ranges 0, 2, 127 */
+	struct hm_chmu_program p;
+	struct hm_chmu_stats st;
+	struct rig r;
+	char err[512] = "";
+	uint64_t bits;
+	uint32_t k;
+
+	(void)state;
+	rig_up(&r, "default", NULL);
+	if (check(&r, "access_type=6,hotness_threshold=1,hotness_granual=12", &p, err,
+		  sizeof(err)))
+		fail_msg("%s", err);
+	assert_null(p.ranges);
+	p.ranges = words;
+	assert_int_equal(hm_chmu_start(&r.io, &r.c, &p), 0);
+	hm_chmu_read64(r.d, r.c.base + r.c.bitmap_off, &bits);
+	assert_int_equal(bits, 0x5);
+	hm_chmu_read64(r.d, r.c.base + r.c.bitmap_off + 8, &bits);
+	assert_int_equal(bits, 1ull << 63);
+	hm_chmu_read64(r.d, r.c.base + r.c.bitmap_off + 16, &bits);
+	assert_int_equal(bits, 0);
+	/* one access in each of ranges 0 to 3, and one in range 127: 1 and 3 are filtered */
+	for (k = 0; k < 4; k++)
+		hm_chmu_access(r.d, (uint64_t)k << HM_CHMU_RANGE_SHIFT, 0);
+	hm_chmu_access(r.d, 127ull << HM_CHMU_RANGE_SHIFT, 0);
+	hm_chmu_get_stats(r.d, 0, &st);
+	assert_int_equal(st.range_filtered, 2);
+	assert_int_equal(st.counted, 3);
+	hm_chmu_free(r.d);
+}
+
 static void slow_ops(struct hm_chmu_desc *d)
 {
 	d->op_delay_ns = 200000000;	/* 200 ms: past the driver's 100 ms */
@@ -279,6 +314,7 @@ int main(void)
 		cmocka_unit_test(test_rfc_event),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_sequence),
+		cmocka_unit_test(test_sparse_ranges),
 		cmocka_unit_test(test_failures),
 	};
 
