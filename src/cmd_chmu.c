@@ -735,18 +735,9 @@ static void close_window(const struct opts *o, struct dev *dv, uint64_t end, uin
 /* The finest scale whose multiplier fits 12 bits and states @ns exactly. */
 static int encode_epoch(uint64_t ns, unsigned int *scale, unsigned int *mult)
 {
-	unsigned int s;
-
-	for (s = 1; s <= 5; s++) {
-		uint64_t u = hm_chmu_epoch_ns(s, 1);
-
-		if (ns % u == 0 && ns / u >= 1 && ns / u <= 4095) {
-			*scale = s;
-			*mult = (unsigned int)(ns / u);
-			return 0;
-		}
-	}
-	return -EINVAL;
+	if (hm_chmu_epoch_encode(ns, scale, mult) || hm_chmu_epoch_ns(*scale, *mult) != ns)
+		return -EINVAL;
+	return 0;
 }
 
 static int write_aux(const char *path, const struct dev *v)

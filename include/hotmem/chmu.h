@@ -107,6 +107,13 @@ enum hm_chmu_mode {
 
 /* The epoch length of (scale, multiplier), in ns: scale 1 = 100 us .. 5 = 1 s. */
 uint64_t hm_chmu_epoch_ns(unsigned int scale, unsigned int mult);
+/*
+ * The (scale, multiplier) of the longest epoch not above @ns, at the finest
+ * scale that can state it: exact whenever @ns can be stated at all
+ * (hm_chmu_epoch_ns() of the result equals @ns). Return: 0; -EINVAL below
+ * 100 us or above 4095 s.
+ */
+int hm_chmu_epoch_encode(uint64_t ns, unsigned int *scale, unsigned int *mult);
 
 /* ---- trackers ---- */
 

@@ -140,6 +140,23 @@ uint64_t hm_chmu_epoch_ns(unsigned int scale, unsigned int mult)
 	return unit_ns[scale] * mult;
 }
 
+int hm_chmu_epoch_encode(uint64_t ns, unsigned int *scale, unsigned int *mult)
+{
+	unsigned int s;
+
+	/* the finest scale whose 12-bit multiplier reaches @ns */
+	for (s = 1; s <= 5; s++) {
+		uint64_t u = hm_chmu_epoch_ns(s, 1);
+
+		if (ns >= u && ns / u <= 4095) {
+			*scale = s;
+			*mult = (unsigned int)(ns / u);
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
 static uint64_t cap0(const struct hm_chmu_desc *d)
 {
 	return (uint64_t)(d->msi & 0xf) | (d->irq_overflow ? HM_CHMU_CAP0_IRQ_OVERFLOW : 0) |

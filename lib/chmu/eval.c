@@ -101,41 +101,34 @@ int hm_chmu_eval_tracker(enum hm_tracker_kind kind, uint64_t counters,
 	}
 }
 
-/* scale s counts in units of hm_chmu_epoch_ns(s, 1); multipliers 1-4095 */
-static int encode_epoch(uint64_t ns, unsigned int *scale, unsigned int *mult)
-{
-	unsigned int s;
-
-	for (s = 1; s <= 5; s++) {
-		uint64_t u = hm_chmu_epoch_ns(s, 1);
-
-		if (ns >= u && ns / u <= 4095) {
-			*scale = s;
-			*mult = (unsigned int)(ns / u);
-			return 0;
-		}
-	}
-	return -EINVAL;
-}
-
 uint64_t hm_chmu_eval_epoch(uint64_t ns)
 {
 	unsigned int s, m;
 
-	return encode_epoch(ns, &s, &m) ? 0 : hm_chmu_epoch_ns(s, m);
+	return hm_chmu_epoch_encode(ns, &s, &m) ? 0 : hm_chmu_epoch_ns(s, m);
+}
+
+/* Room for @need elements of @size bytes in *@p, which holds *@cap. */
+static int grow(void *p, size_t *cap, size_t need, size_t size)
+{
+	void **pp = p, *q;
+	size_t n;
+
+	if (need <= *cap)
+		return 0;
+	n = need * 2 > 16 ? need * 2 : 16;
+	q = realloc(*pp, n * size);
+	if (!q)
+		return -ENOMEM;
+	*pp = q;
+	*cap = n;
+	return 0;
 }
 
 static int push_rep(struct rep_vec *v, const struct hm_report *r, size_t n)
 {
-	if (v->n + n > v->cap) {
-		size_t cap = (v->n + n) * 2;
-		struct hm_report *p = realloc(v->r, cap * sizeof(*p));
-
-		if (!p)
-			return -ENOMEM;
-		v->r = p;
-		v->cap = cap;
-	}
+	if (grow(&v->r, &v->cap, v->n + n, sizeof(*r)))
+		return -ENOMEM;
 	memcpy(v->r + v->n, r, n * sizeof(*r));
 	v->n += n;
 	return 0;
@@ -178,7 +171,7 @@ static int program(struct eval *e, struct edev *v, const struct hm_chmu_ctl_sett
 	char err[256];
 	int ret;
 
-	if (encode_epoch(s->epoch_ns, &scale, &mult))
+	if (hm_chmu_epoch_encode(s->epoch_ns, &scale, &mult))
 		return fail(e, -EINVAL, "epoch %llu ns: too short for a CHMU epoch",
 			    (unsigned long long)s->epoch_ns);
 	hm_chmu_event_set(&ev, HM_CHMU_F_EPOCH_TYPE, 0);
@@ -227,15 +220,9 @@ static int set_epoch(struct eval *e)
 	n = hm_hpa_merge(e->ep.r, e->ep.n, 1ull << HM_CHMU_EVAL_PAGE_SHIFT, &m);
 	if (n < 0)
 		return (int)n;
-	if ((size_t)n > e->cap_obs) {
-		struct hm_chmu_ctl_unit *p = realloc(e->obs, (size_t)n * sizeof(*p));
-
-		if (!p) {
-			free(m);
-			return -ENOMEM;
-		}
-		e->obs = p;
-		e->cap_obs = (size_t)n;
+	if (grow(&e->obs, &e->cap_obs, (size_t)n, sizeof(*e->obs))) {
+		free(m);
+		return -ENOMEM;
 	}
 	for (i = 0; i < n; i++)
 		e->obs[i] = (struct hm_chmu_ctl_unit){ m[i].hpa >> HM_CHMU_EVAL_PAGE_SHIFT,
@@ -327,13 +314,26 @@ struct page_count {
 	uint64_t page, count;
 };
 
+/* busiest first, ties by address */
+static int order(uint64_t ca, uint64_t cb, uint64_t a, uint64_t b)
+{
+	if (ca != cb)
+		return ca > cb ? -1 : 1;
+	return (a > b) - (a < b);
+}
+
 static int by_count(const void *a, const void *b)
 {
 	const struct page_count *x = a, *y = b;
 
-	if (x->count != y->count)
-		return x->count > y->count ? -1 : 1;
-	return (x->page > y->page) - (x->page < y->page);
+	return order(x->count, y->count, x->page, y->page);
+}
+
+static int by_hpa_count(const void *a, const void *b)
+{
+	const struct hm_hpa_count *x = a, *y = b;
+
+	return order(x->count, y->count, x->hpa, y->hpa);
 }
 
 struct collect {
@@ -358,81 +358,56 @@ static int score(struct eval *e)
 	struct hm_tracker_stats ts;
 	struct collect all = { 0 };
 	struct hm_hpa_count *m = NULL;
-	struct page_count *sel = NULL;
 	uint64_t kth = 0, hits = 0, want;
 	size_t nsel, i;
-	long n;
 	double recall;
+	long n;
+	int ret = -ENOMEM;
 
 	hm_tracker_get_stats(e->truth, &ts);
 	all.p = malloc((ts.tracked ? ts.tracked : 1) * sizeof(*all.p));
 	n = hm_hpa_merge(e->iv.r, e->iv.n, 1ull << HM_CHMU_EVAL_PAGE_SHIFT, &m);
-	if (!all.p || n < 0) {
-		free(all.p);
-		return n < 0 ? (int)n : -ENOMEM;
-	}
+	if (n < 0)
+		ret = (int)n;
+	if (!all.p || n < 0 || grow(&e->rec, &e->cap_rec, r->intervals + 1, sizeof(*e->rec)))
+		goto out;
 	hm_tracker_for_each(e->truth, collect_one, &all);
 	qsort(all.p, all.n, sizeof(*all.p), by_count);
 	want = all.n < c->units ? all.n : c->units;
 	if (want)
 		kth = all.p[want - 1].count;
-	sel = malloc(((size_t)n ? (size_t)n : 1) * sizeof(*sel));
-	if (!sel) {
-		free(all.p);
-		free(m);
-		return -ENOMEM;
-	}
-	for (i = 0; i < (size_t)n; i++)
-		sel[i] = (struct page_count){ m[i].hpa >> HM_CHMU_EVAL_PAGE_SHIFT, m[i].count };
-	qsort(sel, (size_t)n, sizeof(*sel), by_count);
+	/* the merged pages, busiest first: the consumer takes the first K */
+	if (n)
+		qsort(m, (size_t)n, sizeof(*m), by_hpa_count);
 	nsel = (size_t)n < c->units ? (size_t)n : c->units;
 	for (i = 0; i < nsel; i++) {
 		uint32_t cnt = 0;
 		uint64_t first;
 
-		if (hm_tracker_lookup(e->truth, sel[i].page, &cnt, &first) && want && cnt >= kth)
+		if (hm_tracker_lookup(e->truth, m[i].hpa >> HM_CHMU_EVAL_PAGE_SHIFT, &cnt,
+				      &first) && want && cnt >= kth)
 			hits++;
 	}
 	recall = want ? (double)hits / (double)want : 1.0;
 	if (r->series && r->intervals < r->max_series)
 		r->series[r->intervals] = recall;
-	if (r->intervals == e->cap_rec) {
-		size_t cap = e->cap_rec ? e->cap_rec * 2 : 64;
-		double *p = realloc(e->rec, cap * sizeof(*p));
-
-		if (!p) {
-			free(all.p);
-			free(m);
-			free(sel);
-			return -ENOMEM;
-		}
-		e->rec = p;
-		e->cap_rec = cap;
-	}
-	e->rec[r->intervals] = recall;
-	r->intervals++;
+	e->rec[r->intervals++] = recall;
 	e->hits += hits;
 	e->chosen += nsel;
 	e->wanted += want;
-	free(all.p);
-	free(m);
-	free(sel);
 	hm_tracker_reset(e->truth);
 	e->iv.n = 0;
-	return 0;
+	ret = 0;
+out:
+	free(all.p);
+	free(m);
+	return ret;
 }
 
 static int note_change(struct eval *e, uint64_t t)
 {
-	if (e->nr_change == e->cap_change) {
-		size_t cap = e->cap_change ? e->cap_change * 2 : 16;
-		uint64_t *p = realloc(e->change_ns, cap * sizeof(*p));
-
-		if (!p)
-			return -ENOMEM;
-		e->change_ns = p;
-		e->cap_change = cap;
-	}
+	if (grow(&e->change_ns, &e->cap_change, e->nr_change + 1, sizeof(*e->change_ns)))
+		return -ENOMEM;
 	e->change_ns[e->nr_change++] = t;
 	return 0;
 }
