@@ -40,15 +40,21 @@ static inline uint64_t hm_rand_next(struct hm_rand *rng)
 	return result;
 }
 
-uint64_t hm_rand_below_slow(struct hm_rand *rng, uint64_t n, unsigned __int128 m);
-
-/* Uniform in [0, n); n = 0 gives 0. Unbiased (Lemire's method). */
+/*
+ * Uniform in [0, n); n = 0 gives 0. Unbiased (Lemire's method). All inline,
+ * the rare retry too: a call would take the generator's address, and a
+ * caller's local copy of it would then live in memory instead of registers.
+ */
 static inline uint64_t hm_rand_below(struct hm_rand *rng, uint64_t n)
 {
 	unsigned __int128 m = (unsigned __int128)hm_rand_next(rng) * n;
 
-	if (__builtin_expect((uint64_t)m < n, 0))
-		return hm_rand_below_slow(rng, n, m);
+	if (__builtin_expect((uint64_t)m < n, 0)) {
+		uint64_t thresh = n ? -n % n : 0;
+
+		while ((uint64_t)m < thresh)
+			m = (unsigned __int128)hm_rand_next(rng) * n;
+	}
 	return (uint64_t)(m >> 64);
 }
 

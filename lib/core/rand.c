@@ -23,23 +23,6 @@ void hm_rand_seed(struct hm_rand *rng, uint64_t seed)
 		rng->s[i] = splitmix64(&seed);
 }
 
-/*
- * The rare end of Lemire's method: the low half of the first product @m
- * fell below n, so products whose low half is below (2^64 mod n) are
- * rejected and drawn again. n = 0 lands here too and gives 0.
- */
-uint64_t hm_rand_below_slow(struct hm_rand *rng, uint64_t n, unsigned __int128 m)
-{
-	uint64_t thresh;
-
-	if (!n)
-		return 0;
-	thresh = -n % n;
-	while ((uint64_t)m < thresh)
-		m = (unsigned __int128)hm_rand_next(rng) * n;
-	return (uint64_t)(m >> 64);
-}
-
 uint64_t hm_rand_range(struct hm_rand *rng, uint64_t l, uint64_t r)
 {
 	if (r <= l)

@@ -296,6 +296,7 @@ static void frame_free(struct hm_sim *s, uint32_t f)
 static void map_page(struct hm_sim *s, uint64_t v, uint32_t f)
 {
 	s->pg[v].frame = f;
+	s->pg[v].node = (uint8_t)frame_node(s, f);
 	s->rmap[f] = (uint32_t)v;
 }
 
@@ -714,19 +715,14 @@ static int open_workloads(struct hm_sim *s, const struct hm_sim_workload *w, uns
 	if (max_v > s->nr_v) {
 		uint64_t old = s->nr_v, v;
 		struct vpage *pg = big_resize(s->pg, old * sizeof(*pg), max_v * sizeof(*pg));
-		uint32_t *hint, *mv;
+		uint32_t *hint;
 
 		if (pg)
 			s->pg = pg;
 		hint = pg ? big_resize(s->hint_ms, old * sizeof(*hint), max_v * sizeof(*hint)) :
 			    NULL;
-		if (hint)
-			s->hint_ms = hint;
-		mv = hint ? big_resize(s->moved_ms, old * sizeof(*mv), max_v * sizeof(*mv)) : NULL;
-		if (!mv) {
+		if (!hint) {
 			/* the old size stays: shrink back so later frees match */
-			if (hint)
-				s->hint_ms = big_resize(hint, max_v * sizeof(*hint), old * sizeof(*hint));
 			if (pg)
 				s->pg = big_resize(pg, max_v * sizeof(*pg), old * sizeof(*pg));
 			for (i = 0; i < n; i++) {
@@ -737,11 +733,10 @@ static int open_workloads(struct hm_sim *s, const struct hm_sim_workload *w, uns
 			     (unsigned long long)max_v);
 			return -ENOMEM;
 		}
-		s->moved_ms = mv;
+		s->hint_ms = hint;
 		for (v = old; v < max_v; v++) {
 			s->pg[v] = (struct vpage){ .frame = NO_FRAME };
 			s->hint_ms[v] = 0;
-			s->moved_ms[v] = 0;
 		}
 		s->nr_v = max_v;
 	}
@@ -872,6 +867,7 @@ struct hm_sim *hm_sim_new(const struct hm_sim_desc *d, const struct hm_sim_workl
 		s->d.ring_entries = 65536;
 	s->seed = seed;
 	s->shift = (uint32_t)__builtin_ctzll(d->page_size);
+	s->gen = 1;
 	hm_rand_seed(&s->rng, seed);
 	for (i = 0; i < d->nr_nodes; i++) {
 		s->node_f0[i] = f;
@@ -946,7 +942,6 @@ void hm_sim_free(struct hm_sim *s)
 	big_resize(s->rmap, s->nr_frames * sizeof(*s->rmap), 0);
 	big_resize(s->pg, s->nr_v * sizeof(*s->pg), 0);
 	big_resize(s->hint_ms, s->nr_v * sizeof(*s->hint_ms), 0);
-	big_resize(s->moved_ms, s->nr_v * sizeof(*s->moved_ms), 0);
 	free(s->runs);
 	free(s->by_rate);
 	free(s->pois);
@@ -1044,7 +1039,7 @@ int hm_sim_page_node(const struct hm_sim *s, uint64_t v)
 {
 	if (v >= s->nr_v || s->pg[v].frame == NO_FRAME)
 		return -1;
-	return frame_node(s, s->pg[v].frame);
+	return s->pg[v].node;
 }
 
 uint64_t hm_sim_page_phys(const struct hm_sim *s, uint64_t v)
@@ -1086,7 +1081,7 @@ int hm_sim_node_rank(const struct hm_sim *s, unsigned int rank)
 
 uint32_t hm_sim_page_count(const struct hm_sim *s, uint64_t v)
 {
-	return v < s->nr_v ? s->pg[v].cnt : 0;
+	return v < s->nr_v && s->pg[v].gen == s->gen ? s->pg[v].cnt : 0;
 }
 
 double hm_sim_page_rate(const struct hm_sim *s, uint64_t v)
@@ -1173,7 +1168,7 @@ static int move_page(struct hm_sim *s, uint64_t v, int nid, bool account)
 	if (v >= s->nr_v || s->pg[v].frame == NO_FRAME)
 		return -ENOENT;
 	old = s->pg[v].frame;
-	from = frame_node(s, old);
+	from = s->pg[v].node;
 	if (from == nid)
 		return -EEXIST;
 	if (nid < 0 || (uint32_t)nid >= s->d.nr_nodes)
@@ -1210,12 +1205,12 @@ static int move_page(struct hm_sim *s, uint64_t v, int nid, bool account)
 			s->cur.demoted += s->d.page_size;
 		s->cur.moves++;
 		if ((s->pg[v].pf & PF_MOVED) && !!(s->pg[v].pf & PF_UP) != up &&
-		    (ms - s->moved_ms[v]) * 1000000ull <= s->d.bounce_ns) {
+		    (ms - s->pg[v].moved_ms) * 1000000ull <= s->d.bounce_ns) {
 			s->cur.bounces++;
 			s->tot.bounces++;
 		}
 		s->pg[v].pf = (uint8_t)((s->pg[v].pf & ~PF_UP) | PF_MOVED | (up ? PF_UP : 0));
-		s->moved_ms[v] = (uint32_t)ms;
+		s->pg[v].moved_ms = (uint32_t)ms;
 		s->tot.promoted += up ? s->d.page_size : 0;
 		s->tot.demoted += up ? 0 : s->d.page_size;
 		s->tot.moves++;
@@ -1354,22 +1349,25 @@ static void hint_fault(struct hm_sim *s, uint64_t v, uint32_t cpu, uint64_t t)
 	s->pg[v].pf &= (uint8_t)~PF_PROT;
 	if (s->d.sources & HM_SIM_SRC_HINT)
 		rep_add(s, SRC_HINT, (uint64_t)s->pg[v].frame << s->shift, s->d.page_size, 1, cpu,
-			frame_node(s, s->pg[v].frame), false, t);
+			s->pg[v].node, false, t);
 	if (s->pol.fault)
 		s->pol.fault(s, s->pol.priv, v, lat, t);
 }
 
-static int ensure_mapped(struct hm_sim *s, uint64_t v)
+/* A first touch: the page gets a frame by the allocation policy. */
+static int __attribute__((noinline)) map_first(struct hm_sim *s, uint64_t v)
 {
-	uint32_t f;
+	uint32_t f = policy_frame(s);
 
-	if (s->pg[v].frame != NO_FRAME)
-		return 0;
-	f = policy_frame(s);
 	if (f == NO_FRAME)
 		return -ENOMEM;
 	map_page(s, v, f);
 	return 0;
+}
+
+static inline __attribute__((always_inline)) int ensure_mapped(struct hm_sim *s, uint64_t v)
+{
+	return s->pg[v].frame != NO_FRAME ? 0 : map_first(s, v);
 }
 
 static void __attribute__((noinline)) touched_grow(struct hm_sim *s)
@@ -1385,10 +1383,12 @@ static void __attribute__((noinline)) touched_grow(struct hm_sim *s)
 
 static inline void note_touch(struct hm_sim *s, uint64_t v, uint32_t n)
 {
-	if (!s->pg[v].cnt) {
+	if (s->pg[v].gen != s->gen) {
+		s->pg[v].gen = s->gen;
+		s->pg[v].cnt = 0;
 		if (s->nr_touched == s->cap_touched)
 			touched_grow(s);
-		/* without room the count stays; only its reset is late */
+		/* without room the page is counted but not reported by the oracle */
 		if (s->nr_touched < s->cap_touched)
 			s->touched[s->nr_touched++] = (uint32_t)v;
 	}
@@ -1409,10 +1409,9 @@ static int access_one(struct hm_sim *s, struct wl_state *w, const struct hm_acce
 	if (s->pg[v].pf & PF_PROT)
 		hint_fault(s, v, a->cpu, t);
 	pa = ((uint64_t)s->pg[v].frame << s->shift) | (a->addr & (s->d.page_size - 1));
-	node = frame_node(s, s->pg[v].frame);
+	node = s->pg[v].node;
 	s->tick_acc[node]++;
-	if (write)
-		s->tick_wr[node]++;
+	s->tick_wr[node] += write;	/* an add, not a branch: writes come at random */
 	note_touch(s, v, 1);
 	if (s->tlb) {
 		uint32_t *e = tlb_entry(s, a->cpu, v);
@@ -1467,7 +1466,7 @@ access_page(struct hm_sim *s, struct wl_state *w, const struct run *r, uint64_t 
 	if (s->pg[v].pf & PF_PROT)
 		hint_fault(s, v, page_cpu(s, w), t);
 	pa = (uint64_t)s->pg[v].frame << s->shift;
-	node = frame_node(s, s->pg[v].frame);
+	node = s->pg[v].node;
 	s->tick_acc[node] += n;
 	s->tick_wr[node] += writes;
 	note_touch(s, v, n);
@@ -1499,7 +1498,7 @@ access_page(struct hm_sim *s, struct wl_state *w, const struct run *r, uint64_t 
  * generator's buffer says which pages come next, so their lines are
  * fetched this many accesses early and the misses overlap.
  */
-#define PREFETCH_AHEAD	16
+#define PREFETCH_AHEAD	32
 
 /*
  * A macro, not a function: GCC 12 finds a function that only prefetches
@@ -1510,6 +1509,20 @@ access_page(struct hm_sim *s, struct wl_state *w, const struct run *r, uint64_t 
 		uint64_t v_ = (v);                \
 		if (v_ < (s)->nr_v)               \
 			__builtin_prefetch(&(s)->pg[v_]); \
+	} while (0)
+
+/* The lines access_one() will read for @n, asked for ahead of it. */
+#define prefetch_access(s, w, n)                                                  \
+	do {                                                                      \
+		uint32_t pcpu_ = (n)->cpu + (w)->w.cpu_base;                      \
+		uint64_t pv_ = (n)->addr >> (s)->shift;                           \
+                                                                                  \
+		prefetch_page(s, pv_);                                            \
+		if ((s)->tlb)                                                     \
+			__builtin_prefetch(tlb_entry(s, pcpu_ < HM_SIM_MAX_CPUS ? \
+								pcpu_ :           \
+								HM_SIM_MAX_CPUS - 1,     \
+						     pv_));                       \
 	} while (0)
 
 static int tick_access(struct hm_sim *s, uint64_t t1)
@@ -1523,23 +1536,20 @@ static int tick_access(struct hm_sim *s, uint64_t t1)
 			struct hm_access *a;
 
 			if (w->at == w->n) {
+				size_t k;
+
 				hm_workload_fill(w->gen, w->buf, ACC_BUF);
 				w->n = ACC_BUF;
 				w->at = 0;
+				/* the head of a new buffer had no turn in the loop's look-ahead */
+				for (k = 0; k < PREFETCH_AHEAD; k++)
+					prefetch_access(s, w, &w->buf[k]);
 			}
 			a = &w->buf[w->at];
 			if (a->time_ns + w->t0 >= t1)
 				break;
-			if (w->at + PREFETCH_AHEAD < w->n) {
-				const struct hm_access *n = &w->buf[w->at + PREFETCH_AHEAD];
-				uint32_t cpu = n->cpu + w->w.cpu_base;
-
-				prefetch_page(s, n->addr >> s->shift);
-				if (s->tlb)
-					__builtin_prefetch(tlb_entry(s, cpu < HM_SIM_MAX_CPUS ? cpu :
-									HM_SIM_MAX_CPUS - 1,
-								     n->addr >> s->shift));
-			}
+			if (w->at + PREFETCH_AHEAD < w->n)
+				prefetch_access(s, w, &w->buf[w->at + PREFETCH_AHEAD]);
 			a->time_ns += w->t0;
 			a->cpu += w->w.cpu_base;
 			if (a->cpu >= HM_SIM_MAX_CPUS)
@@ -1676,20 +1686,57 @@ static void close_tick(struct hm_sim *s, uint64_t dt)
 	s->ticks++;
 }
 
+/*
+ * The oracle's reports at the end of a tick: each counted page, its exact
+ * count. As with rep_add(), reports without room are lost.
+ */
+static void oracle_reports(struct hm_sim *s, uint64_t t)
+{
+	struct rep_buf *b = &s->rep[SRC_ORACLE];
+	size_t k;
+
+	if (rep_reserve(b, s->nr_touched))
+		return;
+	for (k = 0; k < s->nr_touched; k++) {
+		const struct vpage *p = &s->pg[s->touched[k]];
+
+		if (k + PREFETCH_AHEAD < s->nr_touched)
+			prefetch_page(s, s->touched[k + PREFETCH_AHEAD]);
+		b->r[b->n++] = (struct hm_report){
+			.addr = (uint64_t)p->frame << s->shift,
+			.size = s->d.page_size,
+			.time_ns = t,
+			.count = p->cnt,
+			.pid = -1,
+			.node = p->node,
+			.flags = HM_REPORT_PHYS,
+			.source = SRC_ORACLE,
+		};
+	}
+}
+
+/* A new tick: every page's count is stale at once. */
+static void new_gen(struct hm_sim *s)
+{
+	uint64_t v;
+
+	s->nr_touched = 0;
+	if (++s->gen)
+		return;
+	/* the wrap, each 65535 ticks: no page may keep a generation that comes round again */
+	for (v = 0; v < s->nr_v; v++)
+		s->pg[v].gen = 0;
+	s->gen = 1;
+}
+
 int hm_sim_run(struct hm_sim *s, uint64_t until_ns)
 {
 	while (s->now < until_ns) {
 		uint64_t t0 = s->now, t1 = t0 + s->d.tick_ns;
 		unsigned int i;
-		size_t k;
 		int ret;
 
-		for (k = 0; k < s->nr_touched; k++) {
-			if (k + PREFETCH_AHEAD < s->nr_touched)
-				__builtin_prefetch(&s->pg[s->touched[k + PREFETCH_AHEAD]]);
-			s->pg[s->touched[k]].cnt = 0;
-		}
-		s->nr_touched = 0;
+		new_gen(s);
 		for (i = 0; i < HM_SIM_NR_SRC; i++)
 			s->rep[i].n = 0;
 		/* the hot sets' moves (the access model's generators make their own) */
@@ -1746,15 +1793,7 @@ int hm_sim_run(struct hm_sim *s, uint64_t until_ns)
 			s->next_abit += s->d.abit_scan_ns;
 		}
 		if (s->d.sources & HM_SIM_SRC_ORACLE)
-			for (k = 0; k < s->nr_touched; k++) {
-				uint64_t v = s->touched[k];
-
-				if (k + PREFETCH_AHEAD < s->nr_touched)
-					prefetch_page(s, s->touched[k + PREFETCH_AHEAD]);
-
-				rep_add(s, SRC_ORACLE, (uint64_t)s->pg[v].frame << s->shift, s->d.page_size,
-					s->pg[v].cnt, 0, frame_node(s, s->pg[v].frame), false, t1);
-			}
+			oracle_reports(s, t1);
 		for (i = 0; i < HM_SIM_NR_SRC; i++) {
 			s->cur.reports[i] += s->rep[i].n;
 			s->tot.reports[i] += s->rep[i].n;

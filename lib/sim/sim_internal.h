@@ -23,12 +23,22 @@
 /* source indices (bit positions of HM_SIM_SRC_*) */
 enum { SRC_ORACLE, SRC_CHMU, SRC_IBS, SRC_ABIT, SRC_HINT };
 
-/* A virtual page: what the access path touches, together in 12 bytes. */
+/*
+ * A virtual page in 16 bytes, aligned so that no entry straddles two cache
+ * lines (at 12 bytes one in eight did, and the access path's look-up
+ * missed twice). @cnt counts for the tick @gen names: a page last touched
+ * in an earlier tick has a stale @gen and a count of zero, so a new tick
+ * resets nothing (hm_sim.gen is never 0; at its wrap every page is set
+ * back to 0).
+ */
 struct vpage {
 	uint32_t frame;		/* NO_FRAME when not mapped */
-	uint32_t cnt;		/* accesses this tick */
+	uint32_t cnt;		/* accesses in tick @gen */
 	uint8_t pf;		/* PF_* */
-};
+	uint8_t node;		/* the frame's node, kept by map_page() */
+	uint16_t gen;
+	uint32_t moved_ms;	/* simulated ms of the last move (PF_MOVED) */
+} __attribute__((aligned(16)));
 
 /* Pages [v0, v1) of one workload with the same rate. */
 struct run {
@@ -92,9 +102,9 @@ struct hm_sim {
 	uint64_t nr_v;
 	struct vpage *pg;	/* per virtual page */
 	uint32_t *hint_ms;	/* simulated ms a page was unmapped for a hint fault */
-	uint32_t *moved_ms;	/* simulated ms of a page's last move */
-	uint32_t *touched;
+	uint32_t *touched;	/* the pages this tick counted, in first-touch order */
 	size_t nr_touched, cap_touched;
+	uint16_t gen;		/* this tick's vpage.gen */
 
 	uint64_t nr_frames;
 	uint32_t *rmap;

@@ -604,41 +604,89 @@ uint64_t hm_workload_item_count(const struct hm_workload *w, uint64_t rank)
 	return w->tr && rank < w->tr->items ? w->tr->count[rank] : 0;
 }
 
-static uint64_t next_addr(struct hm_workload *w, uint64_t time_ns)
+/*
+ * The next address of a generated stream of @kind, a constant in each of
+ * fill_kind()'s copies. @rng is the caller's copy of w->rng, kept out of
+ * memory the stores may alias.
+ */
+static inline __attribute__((always_inline)) uint64_t
+next_addr(struct hm_workload *w, struct hm_rand *rng, uint64_t time_ns, enum hm_workload_kind kind)
 {
 	const struct hm_workload_spec *s = &w->spec;
 	uint64_t off;
 
-	switch (s->kind) {
+	switch (kind) {
 	case HM_WORKLOAD_ZIPF: {
-		uint64_t item = zipf_draw(&w->zipf, &w->rng) - 1;
+		uint64_t item = zipf_draw(&w->zipf, rng) - 1;
 
 		if (s->scramble)
 			item = scatter(w, item);
-		off = item * s->gran + hm_rand_below(&w->rng, w->item_lines) * s->line;
+		off = item * s->gran + hm_rand_below(rng, w->item_lines) * s->line;
 		break;
 	}
-	case HM_WORKLOAD_HOTSET:
+	case HM_WORKLOAD_HOTSET: {
+		bool hot;
+
 		if (time_ns >= w->next_move_ns)
 			hm_workload_advance(w, time_ns);
-		if (!w->cold_lines || hm_rand_next(&w->rng) < w->hot_thr) {
-			off = w->hot_off + hm_rand_below(&w->rng, w->hot_lines) * s->line;
-		} else {
-			off = hm_rand_below(&w->rng, w->cold_lines) * s->line;
-			if (off >= w->hot_off)
-				off += s->hot;
-		}
+		/* selects, not branches: one access in ten going cold is no pattern to predict */
+		hot = !w->cold_lines || hm_rand_next(rng) < w->hot_thr;
+		off = (hot ? w->hot_off : 0) +
+		      hm_rand_below(rng, hot ? w->hot_lines : w->cold_lines) * s->line;
+		off += !hot && off >= w->hot_off ? s->hot : 0;
 		break;
+	}
 	default:
-		off = hm_rand_below(&w->rng, w->lines) * s->line;
+		off = hm_rand_below(rng, w->lines) * s->line;
 		break;
 	}
 	return s->base + off;
 }
 
-void hm_workload_fill(struct hm_workload *w, struct hm_access *out, size_t n)
+/*
+ * hm_workload_fill() for a generated stream of one @kind: a copy per kind,
+ * so the loop carries no switch and the stream's state fits in registers.
+ */
+static inline __attribute__((always_inline)) void
+fill_kind(struct hm_workload *w, struct hm_access *out, size_t n, enum hm_workload_kind kind)
 {
 	const struct hm_workload_spec *s = &w->spec;
+	/*
+	 * The stream's state lives in locals for the loop: the stores to @out
+	 * may alias it, and reloading it from memory after each store put a
+	 * store-to-load round trip on every draw's dependency chain.
+	 */
+	struct hm_rand rng = w->rng;
+	uint64_t t_ns = w->t_ns, t_rem = w->t_rem;
+	size_t k;
+
+	for (k = 0; k < n; k++) {
+		struct hm_access *a = &out[k];
+		uint32_t flags = 0;
+
+		/* floor(i * 1e9 / rate), stepped exactly without a division */
+		a->time_ns = t_ns;
+		t_ns += w->step_ns;
+		t_rem += w->step_rem;
+		if (t_rem >= s->rate) {
+			t_rem -= s->rate;
+			t_ns++;
+		}
+		a->addr = next_addr(w, &rng, a->time_ns, kind);
+		a->cpu = s->cpus > 1 ? (uint32_t)hm_rand_below(&rng, s->cpus) : 0;
+		if (w->write_thr && hm_rand_next(&rng) < w->write_thr)
+			flags |= HM_ACCESS_WRITE;
+		if (w->tee_thr && hm_rand_next(&rng) < w->tee_thr)
+			flags |= HM_ACCESS_TEE;
+		a->flags = flags;
+	}
+	w->rng = rng;
+	w->t_ns = t_ns;
+	w->t_rem = t_rem;
+}
+
+void hm_workload_fill(struct hm_workload *w, struct hm_access *out, size_t n)
+{
 	size_t k;
 
 	if (w->tr) {
@@ -652,24 +700,16 @@ void hm_workload_fill(struct hm_workload *w, struct hm_access *out, size_t n)
 		}
 		return;
 	}
-	for (k = 0; k < n; k++) {
-		struct hm_access *a = &out[k];
-
-		/* floor(i * 1e9 / rate), stepped exactly without a division */
-		a->time_ns = w->t_ns;
-		w->t_ns += w->step_ns;
-		w->t_rem += w->step_rem;
-		if (w->t_rem >= s->rate) {
-			w->t_rem -= s->rate;
-			w->t_ns++;
-		}
-		a->addr = next_addr(w, a->time_ns);
-		a->cpu = s->cpus > 1 ? (uint32_t)hm_rand_below(&w->rng, s->cpus) : 0;
-		a->flags = 0;
-		if (w->write_thr && hm_rand_next(&w->rng) < w->write_thr)
-			a->flags |= HM_ACCESS_WRITE;
-		if (w->tee_thr && hm_rand_next(&w->rng) < w->tee_thr)
-			a->flags |= HM_ACCESS_TEE;
+	switch (w->spec.kind) {
+	case HM_WORKLOAD_ZIPF:
+		fill_kind(w, out, n, HM_WORKLOAD_ZIPF);
+		break;
+	case HM_WORKLOAD_HOTSET:
+		fill_kind(w, out, n, HM_WORKLOAD_HOTSET);
+		break;
+	default:
+		fill_kind(w, out, n, HM_WORKLOAD_UNIFORM);
+		break;
 	}
 }
 

@@ -141,6 +141,58 @@ static void test_conservation(void **state)
 	hm_sim_free(s);
 }
 
+/* The sum of hm_sim_page_count() over pages [v0, v1). */
+static uint64_t count_sum(const struct hm_sim *s, uint64_t v0, uint64_t v1)
+{
+	uint64_t v, n = 0;
+
+	for (v = v0; v < v1; v++)
+		n += hm_sim_page_count(s, v);
+	return n;
+}
+
+/*
+ * Per-page counts cover one tick only, however long ago a page was last
+ * touched: a page counted in the first tick and never again reads zero in
+ * each of the next 65540 ticks, past the point where the tick generation
+ * the counts are stamped with wraps round to its first values.
+ */
+static void test_tick_counts(void **state)
+{
+	struct hm_sim_desc d;
+	struct hm_sim_workload a, b;
+	struct hm_sim_tick_stats t;
+	struct hm_sim *s;
+	uint64_t k, stale = 0;
+	char err[256] = "";
+
+	(void)state;
+	small_desc(&d, HM_SIM_TIME_ACCESS);
+	d.sources = HM_SIM_SRC_ORACLE;
+	d.tick_ns = MS;
+	wl(&a, "uniform:size=256K,rate=1M");
+	wl(&b, "uniform:base=1M,size=256K,rate=1000");
+	s = mk(&d, &a, 1, 5);
+	assert_int_equal(hm_sim_run(s, MS), 0);
+	hm_sim_take_stats(s, &t);
+	assert_int_equal(t.accesses, 1000);
+	assert_int_equal(count_sum(s, 0, 64), 1000);
+	if (hm_sim_set_workloads(s, &b, 1, err, sizeof(err)))
+		fail_msg("hm_sim_set_workloads: %s", err);
+	assert_int_equal(hm_sim_populate(s), 0);
+	for (k = 2; k <= 65542; k++) {
+		assert_int_equal(hm_sim_run(s, k * MS), 0);
+		stale += count_sum(s, 0, 64);
+		hm_sim_take_stats(s, &t);
+		if (count_sum(s, 256, 320) != t.accesses)
+			fail_msg("tick %llu: counts %llu, accesses %llu", (unsigned long long)k,
+				 (unsigned long long)count_sum(s, 256, 320),
+				 (unsigned long long)t.accesses);
+	}
+	assert_int_equal(stale, 0);
+	hm_sim_free(s);
+}
+
 /* Uniform accesses over 1:3 interleaved memory hit DRAM a quarter of the time. */
 static void test_uniform_hit_ratio(void **state)
 {
@@ -655,6 +707,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_determinism),
 		cmocka_unit_test(test_conservation),
+		cmocka_unit_test(test_tick_counts),
 		cmocka_unit_test(test_uniform_hit_ratio),
 		cmocka_unit_test(test_oracle_bounds_all),
 		cmocka_unit_test(test_time_models_agree),
