@@ -53,13 +53,13 @@ static const char *const cfg_names[NR_CFG] = { "adaptive", "pghot", "qemu", "tun
 
 /* the fixed baselines, and where the adaptive controller starts (pghot's guess) */
 static const struct hm_chmu_eval_fixed cfg_fixed[NR_CFG] = {
-	[CFG_ADAPTIVE] = { 16, 0, 1000000000 },
+	[CFG_ADAPTIVE] = { 16, 0, 100000000 },
 	[CFG_PGHOT] = { 16, 0, 1000000000 },
 	[CFG_QEMU] = { 635, 0, 400000000 },
 };
 
 /* the tuned expert's grid, searched with hindsight on the same stream */
-static const uint64_t grid_epochs[] = { 100000000, 1000000000 };
+static const uint64_t grid_epochs[] = { 10000000, 100000000, 1000000000 };
 #define GRID_THR_MAX 4096	/* thresholds 1, 4, 16, ... */
 
 const char hm_chmu_compare_usage[] =
@@ -79,7 +79,8 @@ const char hm_chmu_compare_usage[] =
 	"  --tracker LIST    table, cms, topk, lfu (default: all four)\n"
 	"  --budget LIST     tracker counters per 4 KiB page: 1/16, 1/64, 1/256 or\n"
 	"                    a ratio such as 0.015625 (default: 1/64)\n"
-	"  --config LIST     adaptive, pghot (16 per 1 s), qemu (635 per 400 ms),\n"
+	"  --config LIST     adaptive (from 16 per 100 ms), pghot (16 per 1 s),\n"
+	"                    qemu (635 per 400 ms),\n"
 	"                    tuned-expert (the best fixed setting of a grid, chosen\n"
 	"                    with hindsight) (default: all four)\n"
 	"  --units K         pages the consumer acts on per interval (default 1024)\n"

@@ -40,14 +40,25 @@ struct hm_chmu_ctl_limits {
 
 /**
  * struct hm_chmu_ctl_want - what the consumer wants.
- * @units:	hot units it can act on per epoch (say, the migration quota
- *		in units); the controller aims for @units to 2 x @units entries.
+ * @units:	hot units it can act on per epoch, or per @interval_ns when
+ *		that is set (say, the migration quota in units).
  * @max_ranges:	ranges tracked at once; 0: all. Smaller when the tracker
  *		cannot hold every range's units; the controller then rotates.
+ * @interval_ns: 0: the consumer acts on each epoch's hotlist, and the
+ *		controller aims for @units to 2 x @units entries per epoch.
+ *		Else the consumer adds up the counts of all the epochs of an
+ *		interval this long before it picks its @units units, and the
+ *		controller runs the shortest epochs at the lowest threshold
+ *		that stay within @max_entries, neither overflow nor starve
+ *		(docs/chmu.md, "Adaptive control").
+ * @max_entries: with @interval_ns: hotlist entries the host will drain per
+ *		interval, the drain budget; 0: no limit.
  */
 struct hm_chmu_ctl_want {
 	uint32_t units;
 	uint32_t max_ranges;
+	uint64_t interval_ns;
+	uint64_t max_entries;
 };
 
 /**

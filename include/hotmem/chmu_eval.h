@@ -52,7 +52,10 @@ struct hm_chmu_eval_fixed {
  * @interval_ns: the consumer's interval (scoring window).
  * @duration_ns: stream time simulated; whole intervals are scored.
  * @adaptive:	the controller runs the devices, starting from @fixed;
- *		otherwise @fixed stays.
+ *		otherwise @fixed stays. It knows the consumer's interval
+ *		and @units (struct hm_chmu_ctl_want).
+ * @max_entries: the controller's drain budget, hotlist entries per
+ *		interval for the whole set; 0: no limit.
  * @seed:	the stream's and the devices' seed.
  * @log:	the controller's changes, when set.
  */
@@ -66,6 +69,7 @@ struct hm_chmu_eval_case {
 	uint32_t units;
 	uint64_t interval_ns, duration_ns;
 	bool adaptive;
+	uint64_t max_entries;
 	struct hm_chmu_eval_fixed fixed;
 	uint64_t seed;
 	void (*log)(void *arg, unsigned int dev, const struct hm_chmu_ctl_change *c);

@@ -2,9 +2,11 @@
 /*
  * Adaptive CHMU control (include/hotmem/chmu_ctl.h). One decision family
  * per epoch, in this order, so that each change's effect is seen before
- * the next: saturation (downsampling up), overflow (threshold up), churn
- * (shorter epochs), then the yield loop (threshold, and at its floor less
- * downsampling or longer epochs). Ranges rotate independently.
+ * the next: saturation (downsampling up), overflow (threshold up), then
+ * for a consumer of single epochs churn (shorter epochs) and the yield
+ * loop (threshold, and at its floor less downsampling or longer epochs),
+ * and for a consumer of whole intervals the drain loop (on_interval()).
+ * Ranges rotate independently.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -19,6 +21,7 @@
 #define SAT_SHARE	10	/* 1 in this many entries saturated: downsample more */
 #define CHURN_PCT	25	/* fewer of the hot units persist: epochs too long */
 #define PERSIST_PCT	50	/* at least this many persist: a longer epoch helps */
+#define REPROBE		64	/* epochs after a drought before shorter ones are tried again */
 
 struct hm_chmu_ctl {
 	struct hm_chmu_ctl_limits lim;
@@ -36,6 +39,8 @@ struct hm_chmu_ctl {
 	bool have_last;
 	uint32_t *score;		/* per range: hot units seen, decayed */
 	uint8_t *zoom;			/* per range: in the zoom set */
+	uint64_t epoch_floor;		/* interval mode: the epoch a drought set, or 0 */
+	unsigned int since_drought;	/* epochs since then */
 	int changes;
 };
 
@@ -359,6 +364,92 @@ static void on_yield(struct hm_chmu_ctl *c, size_t n, size_t cmp, size_t kept)
 	}
 }
 
+/*
+ * A consumer that adds up an interval's epochs: the program that loses
+ * least is the shortest epoch at the lowest threshold. A unit's accesses
+ * under the threshold in one epoch are lost, and none are at the floor;
+ * a tracker that fills up (a table's first-come entries, a sketch's
+ * collisions, a top-k's evictions) forgets less when it is emptied
+ * sooner. What bounds both is the host: the entries it drains per
+ * interval (@want.max_entries), and a yield too thin for @want.units.
+ * Entries per interval are projected from this epoch's at its length.
+ */
+static void on_interval(struct hm_chmu_ctl *c, const struct hm_chmu_ctl_obs *o, size_t n)
+{
+	uint64_t iv = c->want.interval_ns, budget = c->want.max_entries, k = c->want.units;
+	uint64_t ep = c->last.epoch_ns, per = ep ? (iv + ep - 1) / ep : 1;
+	uint64_t proj = (uint64_t)o->nr_units * per, t = c->cur.threshold;
+	char why[160];
+
+	if (budget && proj > budget) {
+		snprintf(why, sizeof(why), "%llu entries per %llu ms interval at this rate, over "
+			 "the drain budget of %llu", (unsigned long long)proj,
+			 (unsigned long long)(iv / 1000000), (unsigned long long)budget);
+		if (t < c->lim.max_threshold)
+			set_threshold(c, 2 * t, why);
+		else if (c->cur.epoch_ns * 2 <= c->lim.max_epoch_ns)
+			set_epoch(c, c->cur.epoch_ns * 2, why);
+		return;
+	}
+	if (n * per < k) {
+		snprintf(why, sizeof(why), "%zu hot units per epoch, %llu epochs per interval: "
+			 "fewer than the %llu wanted", n, (unsigned long long)per,
+			 (unsigned long long)k);
+		if (t > c->lim.min_threshold) {
+			/* nothing at all: the threshold is far off, so the step is longer */
+			set_threshold(c, n ? t / 2 : t / 8, why);
+			return;
+		}
+		if (c->cur.ds_log2) {
+			uint32_t l = c->cur.ds_log2 - 1;
+
+			while (l && !ds_supported(c, l))
+				l--;
+			set_ds(c, l, why);
+			return;
+		}
+		if (c->cur.epoch_ns * 2 <= c->lim.max_epoch_ns) {
+			set_epoch(c, c->cur.epoch_ns * 2, why);
+			c->epoch_floor = c->cur.epoch_ns;
+			c->since_drought = 0;
+		}
+		return;
+	}
+	/* room in the budget: halve the threshold only with room for four times the entries */
+	if (t > c->lim.min_threshold && (!budget || 4 * proj <= budget)) {
+		snprintf(why, sizeof(why), "the consumer adds up each %llu ms interval: counts under "
+			 "the threshold are lost in every epoch (%llu entries per interval%s)",
+			 (unsigned long long)(iv / 1000000), (unsigned long long)proj,
+			 budget ? ", in budget" : "");
+		set_threshold(c, budget ? t / 2 : c->lim.min_threshold, why);
+	}
+	/*
+	 * Not below an epoch that starved lately, so a thin yield does not
+	 * swing the epoch; after REPROBE good epochs it is tried again.
+	 */
+	if (c->epoch_floor && ++c->since_drought >= REPROBE)
+		c->epoch_floor = 0;
+	if (c->cur.epoch_ns > c->lim.min_epoch_ns) {
+		uint64_t ns = c->epoch_floor > c->lim.min_epoch_ns ? c->epoch_floor :
+								     c->lim.min_epoch_ns;
+
+		/* the shortest epoch whose projected entries keep half the budget free */
+		if (budget && o->nr_units) {
+			uint64_t lo = (uint64_t)((unsigned __int128)iv * o->nr_units * 2 / budget);
+
+			if (lo > ns)
+				ns = lo;
+		}
+		if (ns < c->cur.epoch_ns) {
+			snprintf(why, sizeof(why), "%zu units per %llu ms epoch: a tracker emptied "
+				 "more often forgets less of what its %llu ms interval saw", n,
+				 (unsigned long long)(c->cur.epoch_ns / 1000000),
+				 (unsigned long long)(iv / 1000000));
+			set_epoch(c, ns, why);
+		}
+	}
+}
+
 static int cmp_score(const void *a, const void *b, void *arg)
 {
 	const uint32_t *s = arg, x = *(const uint32_t *)a, y = *(const uint32_t *)b;
@@ -446,8 +537,12 @@ int hm_chmu_ctl_step(struct hm_chmu_ctl *c, const struct hm_chmu_ctl_obs *o,
 		return ret;
 	c->last = c->cur;
 	c->have_last = true;
-	if (!on_saturation(c, n, sat) && !on_overflow(c, o, n) && !on_churn(c, cmp, kept))
-		on_yield(c, n, cmp, kept);
+	if (!on_saturation(c, n, sat) && !on_overflow(c, o, n)) {
+		if (c->want.interval_ns)
+			on_interval(c, o, n);
+		else if (!on_churn(c, cmp, kept))
+			on_yield(c, n, cmp, kept);
+	}
 	ret = rotate(c, o, n);
 	if (ret)
 		return ret;

@@ -526,7 +526,8 @@ static int setup(struct eval *e)
 			.nr_ranges = (uint32_t)(cap >> HM_CHMU_RANGE_SHIFT),
 			.hotlist_size = e->dv[0].c.hotlist_size,
 		};
-		struct hm_chmu_ctl_want want = { .units = c->units };
+		struct hm_chmu_ctl_want want = { .units = c->units, .interval_ns = c->interval_ns,
+						 .max_entries = c->max_entries };
 
 		if (lim.max_epoch_ns < lim.min_epoch_ns)
 			lim.min_epoch_ns = lim.max_epoch_ns;

@@ -407,6 +407,138 @@ static void test_determinism_and_trail(void **state)
 	free(t[1]);
 }
 
+/* A controller whose consumer adds up @iv_ms intervals, with a drain budget. */
+static struct hm_chmu_ctl *ctl_iv(const struct hm_chmu_ctl_limits *l, uint32_t units,
+				  uint64_t iv_ms, uint64_t budget, uint32_t thr, uint64_t epoch_ns,
+				  struct trail *t)
+{
+	struct hm_chmu_ctl_want w = { .units = units, .interval_ns = iv_ms * MS,
+				      .max_entries = budget };
+	struct hm_chmu_ctl_setting s = { .threshold = thr, .epoch_ns = epoch_ns };
+	struct hm_chmu_ctl *c = hm_chmu_ctl_new(l, &w, &s, logger, t);
+
+	assert_non_null(c);
+	return c;
+}
+
+/* Entries per interval the current program drains, from one epoch of @d. */
+static uint64_t per_interval(struct dev *d, const struct hm_chmu_ctl *c, uint64_t iv_ms)
+{
+	const struct hm_chmu_ctl_setting *s = hm_chmu_ctl_get(c);
+	struct hm_chmu_ctl_obs o;
+
+	epoch(d, s, &o);
+	return o.nr_units * ((iv_ms * MS + s->epoch_ns - 1) / s->epoch_ns);
+}
+
+/*
+ * A consumer of whole intervals without a drain budget: from 1024 per
+ * 500 ms the first decision goes to the floor threshold and the shortest
+ * epoch, each change naming why, and nothing moves after that.
+ */
+static void test_interval_floor(void **state)
+{
+	struct hm_chmu_ctl_limits l;
+	struct hm_chmu_ctl_setting next;
+	struct hm_chmu_ctl_obs o;
+	struct trail *t = calloc(1, sizeof(*t));
+	struct hm_chmu_ctl *c;
+	struct dev d;
+	unsigned int i;
+
+	(void)state;
+	assert_non_null(t);
+	limits(&l, 1);
+	dev_init(&d, 100000, 1, 1e6);
+	c = ctl_iv(&l, 256, 1000, 0, 1024, 500 * MS, t);
+	epoch(&d, hm_chmu_ctl_get(c), &o);
+	assert_int_equal(hm_chmu_ctl_step(c, &o, &next), 2);
+	assert_int_equal(next.threshold, 1);
+	assert_int_equal(next.epoch_ns, l.min_epoch_ns);
+	assert_int_equal(t->c[0].knob, HM_CHMU_CTL_THRESHOLD);
+	assert_non_null(strstr(t->c[0].why, "adds up each 1000 ms interval"));
+	assert_int_equal(t->c[1].knob, HM_CHMU_CTL_EPOCH);
+	assert_non_null(strstr(t->c[1].why, "emptied more often"));
+	for (i = 0; i < 100; i++) {
+		epoch(&d, hm_chmu_ctl_get(c), &o);
+		assert_int_equal(hm_chmu_ctl_step(c, &o, NULL), 0);
+	}
+	hm_chmu_ctl_free(c);
+	dev_free(&d);
+	free(t);
+}
+
+/*
+ * With a drain budget of 50,000 entries per interval the threshold rises
+ * from the floor until the projected entries fit, then holds: the last
+ * 50 epochs change nothing and stay within the budget.
+ */
+static void test_interval_budget(void **state)
+{
+	struct hm_chmu_ctl_limits l;
+	struct hm_chmu_ctl_obs o;
+	struct trail *t = calloc(1, sizeof(*t));
+	struct hm_chmu_ctl *c;
+	struct dev d;
+	unsigned int i;
+
+	(void)state;
+	assert_non_null(t);
+	limits(&l, 1);
+	dev_init(&d, 100000, 1, 1e6);
+	c = ctl_iv(&l, 16, 1000, 50000, 1, 1 * MS, t);
+	assert_true(per_interval(&d, c, 1000) > 50000);
+	for (i = 0; i < 50; i++) {
+		epoch(&d, hm_chmu_ctl_get(c), &o);
+		assert_true(hm_chmu_ctl_step(c, &o, NULL) >= 0);
+	}
+	assert_true(count_knob(t, HM_CHMU_CTL_THRESHOLD, 0) >= 1);
+	assert_non_null(strstr(t->c[0].why, "over the drain budget of 50000"));
+	for (i = 0; i < 50; i++) {
+		epoch(&d, hm_chmu_ctl_get(c), &o);
+		assert_int_equal(hm_chmu_ctl_step(c, &o, NULL), 0);
+		assert_true(per_interval(&d, c, 1000) <= 50000);
+	}
+	assert_true(hm_chmu_ctl_get(c)->threshold > 1);
+	hm_chmu_ctl_free(c);
+	dev_free(&d);
+	free(t);
+}
+
+/*
+ * Too few units for the consumer even at the floor: the epoch lengthens
+ * to the interval and never swings back shorter while the drought lasts.
+ */
+static void test_interval_drought(void **state)
+{
+	struct hm_chmu_ctl_limits l;
+	struct hm_chmu_ctl_obs o;
+	struct trail *t = calloc(1, sizeof(*t));
+	struct hm_chmu_ctl *c;
+	struct dev d;
+	unsigned int i;
+
+	(void)state;
+	assert_non_null(t);
+	limits(&l, 1);
+	dev_init(&d, 100000, 1, 100);
+	c = ctl_iv(&l, 4096, 1000, 0, 1, 1 * MS, t);
+	for (i = 0; i < 200; i++) {
+		epoch(&d, hm_chmu_ctl_get(c), &o);
+		assert_true(hm_chmu_ctl_step(c, &o, NULL) >= 0);
+	}
+	assert_true(hm_chmu_ctl_get(c)->epoch_ns * 2 > l.max_epoch_ns);
+	assert_true(t->n >= 1);
+	for (i = 0; i < t->n; i++) {
+		assert_int_equal(t->c[i].knob, HM_CHMU_CTL_EPOCH);
+		assert_true(t->c[i].to > t->c[i].from);
+		assert_non_null(strstr(t->c[i].why, "fewer than the 4096 wanted"));
+	}
+	hm_chmu_ctl_free(c);
+	dev_free(&d);
+	free(t);
+}
+
 static void test_bad_args(void **state)
 {
 	struct hm_chmu_ctl_limits l;
@@ -436,6 +568,9 @@ int main(void)
 		cmocka_unit_test(test_rotation_and_zoom),
 		cmocka_unit_test(test_untracked_shrinks_ranges),
 		cmocka_unit_test(test_determinism_and_trail),
+		cmocka_unit_test(test_interval_floor),
+		cmocka_unit_test(test_interval_budget),
+		cmocka_unit_test(test_interval_drought),
 		cmocka_unit_test(test_bad_args),
 	};
 

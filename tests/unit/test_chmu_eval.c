@@ -183,7 +183,7 @@ static void test_adaptive(void **state)
 	assert_true(r.reprograms > 0);
 	assert_true(t[0].n > 0);
 	assert_non_null(strstr(t[0].line[0], "threshold 60000 -> "));
-	assert_non_null(strstr(t[0].line[0], "below the 256 wanted"));
+	assert_non_null(strstr(t[0].line[0], "fewer than the 256 wanted"));
 	/* the same case, the same decisions and scores */
 	c.log_arg = &t[1];
 	run(&c, &again);
