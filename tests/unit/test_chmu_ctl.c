@@ -408,17 +408,24 @@ static void test_determinism_and_trail(void **state)
 }
 
 /* A controller whose consumer adds up @iv_ms intervals, with a drain budget. */
-static struct hm_chmu_ctl *ctl_iv(const struct hm_chmu_ctl_limits *l, uint32_t units,
-				  uint64_t iv_ms, uint64_t budget, uint32_t thr, uint64_t epoch_ns,
-				  struct trail *t)
+static struct hm_chmu_ctl *ctl_iv_ds(const struct hm_chmu_ctl_limits *l, uint32_t units,
+				     uint64_t iv_ms, uint64_t budget, uint32_t thr, uint32_t ds,
+				     uint64_t epoch_ns, struct trail *t)
 {
 	struct hm_chmu_ctl_want w = { .units = units, .interval_ns = iv_ms * MS,
 				      .max_entries = budget };
-	struct hm_chmu_ctl_setting s = { .threshold = thr, .epoch_ns = epoch_ns };
+	struct hm_chmu_ctl_setting s = { .threshold = thr, .ds_log2 = ds, .epoch_ns = epoch_ns };
 	struct hm_chmu_ctl *c = hm_chmu_ctl_new(l, &w, &s, logger, t);
 
 	assert_non_null(c);
 	return c;
+}
+
+static struct hm_chmu_ctl *ctl_iv(const struct hm_chmu_ctl_limits *l, uint32_t units,
+				  uint64_t iv_ms, uint64_t budget, uint32_t thr, uint64_t epoch_ns,
+				  struct trail *t)
+{
+	return ctl_iv_ds(l, units, iv_ms, budget, thr, 0, epoch_ns, t);
 }
 
 /* Entries per interval the current program drains, from one epoch of @d. */
@@ -539,6 +546,134 @@ static void test_interval_drought(void **state)
 	free(t);
 }
 
+/*
+ * After a drought has lengthened the epoch, a dense device does not bring
+ * a shorter one back at once: the epoch holds for 63 good epochs, and the
+ * next step returns to the shortest.
+ */
+static void test_interval_reprobe(void **state)
+{
+	struct hm_chmu_ctl_limits l;
+	struct hm_chmu_ctl_obs o;
+	struct trail *t = calloc(1, sizeof(*t));
+	struct hm_chmu_ctl *c;
+	struct dev sparse, dense;
+	uint64_t long_ns;
+	unsigned int i;
+
+	(void)state;
+	assert_non_null(t);
+	limits(&l, 1);
+	dev_init(&sparse, 100000, 1, 100);
+	dev_init(&dense, 100000, 1, 1e6);
+	dense.ring = 1u << 20;	/* no overflow: only the epoch rule is under test */
+	c = ctl_iv(&l, 1000, 1000, 0, 1, 1 * MS, t);
+	for (i = 0; i < 20; i++) {
+		epoch(&sparse, hm_chmu_ctl_get(c), &o);
+		assert_true(hm_chmu_ctl_step(c, &o, NULL) >= 0);
+	}
+	long_ns = hm_chmu_ctl_get(c)->epoch_ns;
+	assert_true(long_ns > 100 * MS);
+	for (i = 0; i < 63; i++) {
+		epoch(&dense, hm_chmu_ctl_get(c), &o);
+		assert_int_equal(hm_chmu_ctl_step(c, &o, NULL), 0);
+		assert_int_equal(hm_chmu_ctl_get(c)->epoch_ns, long_ns);
+	}
+	epoch(&dense, hm_chmu_ctl_get(c), &o);
+	assert_int_equal(hm_chmu_ctl_step(c, &o, NULL), 1);
+	assert_int_equal(hm_chmu_ctl_get(c)->epoch_ns, l.min_epoch_ns);
+	hm_chmu_ctl_free(c);
+	dev_free(&sparse);
+	dev_free(&dense);
+	free(t);
+}
+
+/*
+ * With a budget, the epoch shortens only as far as keeps half the budget
+ * free: 65,536 units (one range) a 500 ms epoch against 1,000,000
+ * entries a 1 s interval gives 1 s x 65536 x 2 / 10^6 = 131.072 ms, not
+ * the 1 ms floor.
+ */
+static void test_interval_budget_epoch(void **state)
+{
+	struct hm_chmu_ctl_limits l;
+	struct hm_chmu_ctl_setting next;
+	struct hm_chmu_ctl_obs o;
+	struct trail *t = calloc(1, sizeof(*t));
+	struct hm_chmu_ctl *c;
+	struct dev d;
+
+	(void)state;
+	assert_non_null(t);
+	limits(&l, 1);
+	dev_init(&d, 65536, 1, 1e6);
+	d.ring = 1u << 20;
+	c = ctl_iv(&l, 16, 1000, 1000000, 1, 500 * MS, t);
+	epoch(&d, hm_chmu_ctl_get(c), &o);
+	assert_int_equal(o.nr_units, 65536);
+	assert_int_equal(hm_chmu_ctl_step(c, &o, &next), 1);
+	assert_int_equal(next.epoch_ns, 131072000);
+	assert_int_equal(t->c[0].knob, HM_CHMU_CTL_EPOCH);
+	hm_chmu_ctl_free(c);
+	dev_free(&d);
+	free(t);
+}
+
+/* One step of a fresh interval controller on @d from @thr, @ds, @epoch_ns. */
+static void step_iv(struct dev *d, const struct hm_chmu_ctl_limits *l, uint32_t units,
+		    uint64_t budget, uint32_t thr, uint32_t ds, uint64_t epoch_ns,
+		    struct hm_chmu_ctl_setting *next, struct trail *t)
+{
+	struct hm_chmu_ctl *c = ctl_iv_ds(l, units, 1000, budget, thr, ds, epoch_ns, t);
+	struct hm_chmu_ctl_obs o;
+
+	t->n = 0;
+	epoch(d, hm_chmu_ctl_get(c), &o);
+	assert_true(hm_chmu_ctl_step(c, &o, next) >= 0);
+	hm_chmu_ctl_free(c);
+}
+
+/*
+ * The other ends of the interval rules, one step each: over the budget at
+ * the threshold's top the epoch doubles; a drought at the floor threshold
+ * lowers the downsampling first; with a budget the threshold halves only
+ * while four times the entries fit.
+ */
+static void test_interval_edges(void **state)
+{
+	struct hm_chmu_ctl_limits l;
+	struct hm_chmu_ctl_setting next;
+	struct trail *t = calloc(1, sizeof(*t));
+	struct dev d;
+
+	(void)state;
+	assert_non_null(t);
+	dev_init(&d, 65536, 1, 1e6);
+	d.ring = 1u << 20;
+	limits(&l, 1);
+	l.max_threshold = 2;
+	step_iv(&d, &l, 16, 1000, 2, 0, 10 * MS, &next, t);
+	assert_int_equal(next.threshold, 2);
+	assert_int_equal(next.epoch_ns, 20 * MS);
+	assert_int_equal(t->c[0].knob, HM_CHMU_CTL_EPOCH);
+
+	limits(&l, 1);
+	/* at 1/8 and 10 ms, 1250 units an epoch: 125,000 an interval, under 200,000 */
+	step_iv(&d, &l, 200000, 0, 1, 3, 10 * MS, &next, t);
+	assert_int_equal(next.ds_log2, 2);
+	assert_int_equal(next.epoch_ns, 10 * MS);
+	assert_int_equal(t->c[0].knob, HM_CHMU_CTL_DOWNSAMPLE);
+
+	/* 2 per 1 ms: 500 units an epoch, 500,000 entries an interval */
+	step_iv(&d, &l, 16, 2000000, 2, 0, 1 * MS, &next, t);
+	assert_int_equal(next.threshold, 1);
+	step_iv(&d, &l, 16, 1999999, 2, 0, 1 * MS, &next, t);
+	assert_int_equal(next.threshold, 2);
+	assert_int_equal(t->n, 0);
+	dev_free(&d);
+	free(t);
+}
+
 static void test_bad_args(void **state)
 {
 	struct hm_chmu_ctl_limits l;
@@ -571,6 +706,9 @@ int main(void)
 		cmocka_unit_test(test_interval_floor),
 		cmocka_unit_test(test_interval_budget),
 		cmocka_unit_test(test_interval_drought),
+		cmocka_unit_test(test_interval_reprobe),
+		cmocka_unit_test(test_interval_budget_epoch),
+		cmocka_unit_test(test_interval_edges),
 		cmocka_unit_test(test_bad_args),
 	};
 
