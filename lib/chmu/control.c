@@ -235,6 +235,16 @@ static bool ds_supported(const struct hm_chmu_ctl *c, uint32_t log2)
 	return log2 < 32 && (c->lim.ds_mask >> log2 & 1);
 }
 
+/* The next supported downsampling factor below the current one (1 is always). */
+static uint32_t ds_below(const struct hm_chmu_ctl *c)
+{
+	uint32_t l = c->cur.ds_log2 - 1;
+
+	while (l && !ds_supported(c, l))
+		l--;
+	return l;
+}
+
 static void set_threshold(struct hm_chmu_ctl *c, uint64_t t, const char *why)
 {
 	uint32_t old = c->cur.threshold;
@@ -347,13 +357,9 @@ static void on_yield(struct hm_chmu_ctl *c, size_t n, size_t cmp, size_t kept)
 	}
 	/* at the floor: more counts per unit, by sampling more or counting longer */
 	if (c->cur.ds_log2) {
-		uint32_t l = c->cur.ds_log2 - 1;
-
-		while (l && !ds_supported(c, l))
-			l--;
 		snprintf(why, sizeof(why), "%zu hot units at the lowest threshold: counts too "
 			 "sparse to separate hot from warm", n);
-		set_ds(c, l, why);
+		set_ds(c, ds_below(c), why);
 		return;
 	}
 	if (c->cur.epoch_ns * 2 <= c->lim.max_epoch_ns &&
@@ -401,11 +407,7 @@ static void on_interval(struct hm_chmu_ctl *c, const struct hm_chmu_ctl_obs *o, 
 			return;
 		}
 		if (c->cur.ds_log2) {
-			uint32_t l = c->cur.ds_log2 - 1;
-
-			while (l && !ds_supported(c, l))
-				l--;
-			set_ds(c, l, why);
+			set_ds(c, ds_below(c), why);
 			return;
 		}
 		if (c->cur.epoch_ns * 2 <= c->lim.max_epoch_ns) {
