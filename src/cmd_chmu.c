@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <hotmem/chmu_eval.h>
 #include <hotmem/chmu_host.h>
 #include <hotmem/parse.h>
 #include <hotmem/workload.h>
@@ -33,6 +34,7 @@ const char hm_chmu_usage[] =
 	"                           [--unit 4K] [--downsample N] [--random] [--ways W]\n"
 	"                           [--granularity SIZE] [--duration 1s] [--preset NAME]\n"
 	"                           [--seed N] [--out FILE] [--json]\n"
+	"                           [--adaptive [--units K] [--interval 1s]]\n"
 	"       hotmem chmu compare [--workload NAME,...] [--tracker KIND,...]\n"
 	"                           [--budget RATIO,...] [--config NAME,...] [--json]\n"
 	"                           (hotmem chmu compare --help has the rest)\n"
@@ -59,6 +61,12 @@ const char hm_chmu_usage[] =
 	"  drops and the tracker's memory. --out writes the AUX batches (one file\n"
 	"  per device: FILE.0, FILE.1, ... when --ways is above 1) for decode;\n"
 	"  like perf's perf.data, it defaults to chmu.aux in the current directory.\n"
+	"  --adaptive hands the devices to the adaptive controller, starting from\n"
+	"  --threshold, --epoch and --downsample, for a consumer that acts on the\n"
+	"  K busiest pages of each interval; it prints every change and its reason,\n"
+	"  and scores each interval's K busiest reported pages against the K with\n"
+	"  the most accesses (as chmu compare does). It needs --workload, epoch\n"
+	"  mode and 4 KiB units.\n"
 	"\n"
 	"  --preset NAME      default or qemu (default: default)\n"
 	"  --tracker SPEC     exact, table:N, cms:DxW+K, topk:K, lfu:SETSxWAYS\n"
@@ -71,6 +79,9 @@ const char hm_chmu_usage[] =
 	"  --random           randomized downsampling\n"
 	"  --duration D       stream time to run (default 1s)\n"
 	"  --seed N           workload and device seed (default 1)\n"
+	"  --units K          --adaptive: pages the consumer acts on per interval\n"
+	"                     (default 1024)\n"
+	"  --interval D       --adaptive: the consumer's interval (default 1s)\n"
 	"  --json             JSON instead of text\n"
 	"  --csv              decode: CSV instead of text\n";
 
@@ -88,6 +99,8 @@ struct opts {
 	const char *workload, *trace, *tracker, *out;
 	bool always_on, random;
 	uint64_t epoch_ns, threshold, downsample, ways, granularity, duration_ns, seed;
+	bool adaptive, have_units, have_interval;
+	uint64_t units, interval_ns;
 };
 
 static int load_desc(const struct opts *o, struct hm_chmu_desc *desc)
@@ -618,10 +631,27 @@ struct score {
 	uint64_t reported, true_hot, hits, windows;
 };
 
-static int keep(struct dev *v, const uint64_t *e, long n, uint32_t width)
+/* Each drain is one batch, as the driver copies it into the AUX buffer. */
+static int aux_add(struct dev *v, const uint64_t *e, uint32_t n, uint32_t width)
 {
 	size_t need = 16 + 8 * (size_t)n;
 
+	if (v->aux_len + need > v->aux_cap) {
+		size_t cap = (v->aux_len + need) * 2;
+		uint8_t *p = realloc(v->aux, cap);
+
+		if (!p)
+			return -ENOMEM;
+		v->aux = p;
+		v->aux_cap = cap;
+	}
+	v->aux_len += hm_chmu_aux_encode(e, n, width, v->aux + v->aux_len);
+	v->batches++;
+	return 0;
+}
+
+static int keep(struct dev *v, const uint64_t *e, long n, uint32_t width)
+{
 	if (n <= 0)
 		return 0;
 	if (v->nd + (size_t)n > v->cap) {
@@ -635,19 +665,7 @@ static int keep(struct dev *v, const uint64_t *e, long n, uint32_t width)
 	}
 	memcpy(v->drained + v->nd, e, (size_t)n * sizeof(*e));
 	v->nd += (size_t)n;
-	/* each drain is one batch, as the driver copies it into the AUX buffer */
-	if (v->aux_len + need > v->aux_cap) {
-		size_t cap = (v->aux_len + need) * 2;
-		uint8_t *p = realloc(v->aux, cap);
-
-		if (!p)
-			return -ENOMEM;
-		v->aux = p;
-		v->aux_cap = cap;
-	}
-	v->aux_len += hm_chmu_aux_encode(e, (uint32_t)n, width, v->aux + v->aux_len);
-	v->batches++;
-	return 0;
+	return aux_add(v, e, (uint32_t)n, width);
 }
 
 static void drain_dev(struct dev *v)
@@ -1055,6 +1073,201 @@ static int emu_report(const struct emu *e)
 	return HM_EXIT_OK;
 }
 
+/* ---- emulate --adaptive ------------------------------------------------------------ */
+
+struct trail {
+	struct hm_chmu_ctl_change *c;
+	size_t n, cap;
+	bool oom;
+};
+
+static void trail_add(void *arg, unsigned int dev, const struct hm_chmu_ctl_change *ch)
+{
+	struct trail *t = arg;
+
+	(void)dev;
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? 2 * t->cap : 16;
+		struct hm_chmu_ctl_change *p = realloc(t->c, cap * sizeof(*p));
+
+		if (!p) {
+			t->oom = true;
+			return;
+		}
+		t->c = p;
+		t->cap = cap;
+	}
+	t->c[t->n++] = *ch;
+}
+
+static void aux_batch(void *arg, unsigned int dev, const uint64_t *ent, uint32_t n, uint32_t width)
+{
+	struct emu *e = arg;
+
+	if (aux_add(&e->dv[dev], ent, n, width))
+		e->dv[dev].err = -ENOMEM;
+}
+
+static const char *why_not_adaptive(const struct opts *o, const char **opt)
+{
+	if (o->trace) {
+		*opt = "--trace";
+		return "--adaptive is scored against a generated stream: give --workload";
+	}
+	if (o->always_on) {
+		*opt = "--mode";
+		return "--adaptive reprograms between epochs: always-on has none";
+	}
+	if (o->unit != 1ull << HM_CHMU_EVAL_PAGE_SHIFT) {
+		*opt = "--unit";
+		return "--adaptive works on 4 KiB units, the pages it scores";
+	}
+	if (o->duration_ns < o->interval_ns) {
+		*opt = "--duration";
+		return "shorter than --interval: nothing would be scored";
+	}
+	return NULL;
+}
+
+static int adaptive_report(const struct emu *e, const struct hm_chmu_eval_case *c,
+			   const struct hm_chmu_eval_result *r, const struct trail *t)
+{
+	const struct opts *o = e->o;
+	char trk[64], line[256], a1[32];
+	uint64_t batches = 0;
+	unsigned int i;
+	size_t k;
+
+	for (i = 0; i < o->ways; i++)
+		batches += e->dv[i].batches;
+	hm_tracker_format(&e->desc.tracker, trk, sizeof(trk));
+	if (o->json) {
+		struct json_object *j = json_object_new_object(), *a = json_object_new_array();
+
+		json_object_object_add(j, "workload", json_object_new_string(o->workload));
+		json_object_object_add(j, "accesses", json_object_new_uint64(r->accesses));
+		json_object_object_add(j, "devices", json_object_new_int((int)o->ways));
+		json_object_object_add(j, "tracker", json_object_new_string(trk));
+		json_object_object_add(j, "mode", json_object_new_string("adaptive"));
+		json_object_object_add(j, "units", json_object_new_uint64(c->units));
+		json_object_object_add(j, "interval_ns", json_object_new_uint64(c->interval_ns));
+		json_object_object_add(j, "intervals", json_object_new_uint64(r->intervals));
+		json_object_object_add(j, "precision", json_object_new_double(r->precision));
+		json_object_object_add(j, "recall", json_object_new_double(r->recall));
+		json_object_object_add(j, "epoch_ns", json_object_new_uint64(r->epoch_ns));
+		json_object_object_add(j, "threshold", json_object_new_uint64(r->threshold));
+		json_object_object_add(j, "downsample", json_object_new_uint64(1ull << r->ds_log2));
+		json_object_object_add(j, "reprograms", json_object_new_uint64(r->reprograms));
+		json_object_object_add(j, "entries", json_object_new_uint64(r->entries));
+		json_object_object_add(j, "overflows", json_object_new_uint64(r->overflows));
+		json_object_object_add(j, "dropped", json_object_new_uint64(r->dropped));
+		json_object_object_add(j, "untracked", json_object_new_uint64(r->untracked));
+		json_object_object_add(j, "tracker_bytes", json_object_new_uint64(r->tracker_bytes));
+		json_object_object_add(j, "aux_batches", json_object_new_uint64(batches));
+		json_object_object_add(j, "out", json_object_new_string(o->out));
+		for (k = 0; k < t->n; k++) {
+			struct json_object *x = json_object_new_object();
+
+			json_object_object_add(x, "epoch", json_object_new_uint64(t->c[k].epoch));
+			json_object_object_add(x, "knob", json_object_new_string(
+					       hm_chmu_ctl_knob_name(t->c[k].knob)));
+			json_object_object_add(x, "from", json_object_new_uint64(t->c[k].from));
+			json_object_object_add(x, "to", json_object_new_uint64(t->c[k].to));
+			json_object_object_add(x, "why", json_object_new_string(t->c[k].why));
+			json_object_array_add(a, x);
+		}
+		json_object_object_add(j, "changes", a);
+		return hm_print_json(j);
+	}
+	printf("%s: %llu accesses, %llu device%s, %s preset, tracker %s\n", o->workload,
+	       (unsigned long long)r->accesses, (unsigned long long)o->ways,
+	       o->ways == 1 ? "" : "s", o->preset, trk);
+	printf("adaptive: the consumer takes %u units per %llu ms interval; started at threshold "
+	       "%llu, epoch %llu ms, downsampling 1/%llu\n", c->units,
+	       (unsigned long long)(c->interval_ns / 1000000), (unsigned long long)o->threshold,
+	       (unsigned long long)(o->epoch_ns / 1000000), (unsigned long long)e->factor);
+	printf("controller: %zu change%s, %llu reprogram%s%s\n", t->n, t->n == 1 ? "" : "s",
+	       (unsigned long long)r->reprograms, r->reprograms == 1 ? "" : "s",
+	       t->n ? ":" : "");
+	for (k = 0; k < t->n; k++) {
+		hm_chmu_ctl_change_format(&t->c[k], line, sizeof(line));
+		printf("  %s\n", line);
+	}
+	printf("at the end: threshold %u, epoch %llu ms, downsampling 1/%u\n", r->threshold,
+	       (unsigned long long)(r->epoch_ns / 1000000), 1u << r->ds_log2);
+	printf("precision %.3f, recall %.3f over %u interval%s (its %u busiest reported pages "
+	       "against the %u with the most accesses)\n", r->precision, r->recall, r->intervals,
+	       r->intervals == 1 ? "" : "s", c->units, c->units);
+	printf("hotlist: %llu entries, %llu dropped, %llu overflow%s; %llu AUX batches\n",
+	       (unsigned long long)r->entries, (unsigned long long)r->dropped,
+	       (unsigned long long)r->overflows, r->overflows == 1 ? "" : "s",
+	       (unsigned long long)batches);
+	printf("tracker: %s; %llu accesses untracked\n",
+	       hm_fmt_iec(r->tracker_bytes, a1, sizeof(a1)), (unsigned long long)r->untracked);
+	printf("AUX batches written to %s%s (hotmem chmu decode reads them)\n", o->out,
+	       o->ways > 1 ? ".0 .." : "");
+	return HM_EXIT_OK;
+}
+
+/*
+ * The controller runs the devices (lib/chmu/eval.c drives them as emulate
+ * does, and scores each interval as compare does).
+ */
+static int emu_adaptive(struct emu *e)
+{
+	const struct opts *o = e->o;
+	struct hm_chmu_eval_case c = { 0 };
+	struct hm_chmu_eval_result r = { 0 };
+	struct trail t = { 0 };
+	const char *msg, *opt;
+	char err[512];
+	unsigned int i;
+	int ret;
+
+	msg = why_not_adaptive(o, &opt);
+	if (msg)
+		return hm_usage_err(CMD, opt, "%s", msg);
+	if (hm_workload_parse(o->workload, &c.wl[0], err, sizeof(err)))
+		return hm_usage_err(CMD, "--workload", "%s", err);
+	e->dv = calloc(o->ways, sizeof(*e->dv));
+	if (!e->dv)
+		return hm_fail(CMD, "emulate", "out of memory");
+	c.nr_wl = 1;
+	c.ways = (uint32_t)o->ways;
+	c.granularity = (uint32_t)o->granularity;
+	c.units = (uint32_t)o->units;
+	c.interval_ns = o->interval_ns;
+	c.duration_ns = o->duration_ns;
+	c.adaptive = true;
+	c.fixed = (struct hm_chmu_eval_fixed){ .threshold = (uint32_t)o->threshold,
+					       .ds_log2 = (uint32_t)__builtin_ctzll(e->factor),
+					       .epoch_ns = o->epoch_ns };
+	c.seed = o->seed;
+	c.log = trail_add;
+	c.log_arg = &t;
+	c.desc = &e->desc;
+	c.tracker_spec = &e->desc.tracker;
+	c.random_ds = o->random;
+	c.batch = aux_batch;
+	c.batch_arg = e;
+	ret = hm_chmu_eval_run(&c, &r, err, sizeof(err));
+	for (i = 0; !ret && i < o->ways; i++)
+		if (e->dv[i].err)
+			ret = -ENOMEM;
+	if (!ret && t.oom)
+		ret = -ENOMEM;
+	if (ret == -EINVAL)
+		ret = hm_usage_err(CMD, "emulate", "%s", err);
+	else if (ret)
+		ret = hm_fail(CMD, "emulate", "%s", ret == -ENOMEM ? "out of memory" : err);
+	if (!ret)
+		ret = emu_write(e);
+	if (!ret)
+		ret = adaptive_report(e, &c, &r, &t);
+	free(t.c);
+	return ret;
+}
+
 static int cmd_emulate(const struct opts *o)
 {
 	struct emu e = { .o = o };
@@ -1062,6 +1275,10 @@ static int cmd_emulate(const struct opts *o)
 	int ret;
 
 	ret = emu_prepare(&e);
+	if (!ret && o->adaptive) {
+		ret = emu_adaptive(&e);
+		goto out;
+	}
 	if (!ret)
 		ret = emu_stream(&e);
 	if (!ret)
@@ -1072,6 +1289,7 @@ static int cmd_emulate(const struct opts *o)
 		ret = emu_write(&e);
 	if (!ret)
 		ret = emu_report(&e);
+out:
 	for (i = 0; e.dv && i < o->ways; i++) {
 		hm_chmu_free(e.dv[i].d);
 		hm_tracker_free(e.dv[i].truth);
@@ -1124,7 +1342,8 @@ static int parse_dur(const char *opt, const char *arg, uint64_t *ns)
 int hm_cmd_chmu(int argc, char **argv)
 {
 	enum { O_PRESET = 256, O_JSON, O_CSV, O_UNIT, O_DEC, O_SKIP, O_WL, O_TRACE, O_TRACKER,
-	       O_MODE, O_EPOCH, O_THR, O_DS, O_RANDOM, O_WAYS, O_GRAN, O_DUR, O_SEED, O_OUT };
+	       O_MODE, O_EPOCH, O_THR, O_DS, O_RANDOM, O_WAYS, O_GRAN, O_DUR, O_SEED, O_OUT,
+	       O_ADAPTIVE, O_UNITS, O_INTERVAL };
 	static const struct option opts[] = {
 		{ "preset", required_argument, NULL, O_PRESET },
 		{ "json", no_argument, NULL, O_JSON },
@@ -1145,6 +1364,9 @@ int hm_cmd_chmu(int argc, char **argv)
 		{ "duration", required_argument, NULL, O_DUR },
 		{ "seed", required_argument, NULL, O_SEED },
 		{ "out", required_argument, NULL, O_OUT },
+		{ "adaptive", no_argument, NULL, O_ADAPTIVE },
+		{ "units", required_argument, NULL, O_UNITS },
+		{ "interval", required_argument, NULL, O_INTERVAL },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -1156,13 +1378,15 @@ int hm_cmd_chmu(int argc, char **argv)
 		[O_TRACKER - O_PRESET] = 8, [O_MODE - O_PRESET] = 8, [O_EPOCH - O_PRESET] = 8,
 		[O_THR - O_PRESET] = 8, [O_DS - O_PRESET] = 8, [O_RANDOM - O_PRESET] = 8,
 		[O_WAYS - O_PRESET] = 8, [O_GRAN - O_PRESET] = 8, [O_DUR - O_PRESET] = 8,
-		[O_SEED - O_PRESET] = 8, [O_OUT - O_PRESET] = 8,
+		[O_SEED - O_PRESET] = 8, [O_OUT - O_PRESET] = 8, [O_ADAPTIVE - O_PRESET] = 8,
+		[O_UNITS - O_PRESET] = 8, [O_INTERVAL - O_PRESET] = 8,
 	};
 	static const char *const subs[] = { "caps", "config", "decode", "emulate" };
 	struct opts o = {
 		.preset = "default", .unit = 4096, .epoch_ns = 100000000, .threshold = 16,
 		.downsample = 1, .ways = 1, .granularity = 4096, .duration_ns = 1000000000,
-		.seed = 1, .workload = NULL, .out = "chmu.aux",
+		.seed = 1, .workload = NULL, .out = "chmu.aux", .units = 1024,
+		.interval_ns = 1000000000,
 	};
 	const char *sub = NULL;
 	unsigned int si = 0;
@@ -1184,7 +1408,7 @@ int hm_cmd_chmu(int argc, char **argv)
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		ret = 0;
-		if (c >= O_PRESET && c <= O_OUT) {
+		if (c >= O_PRESET && c <= O_INTERVAL) {
 			if (sub && !(takes[c - O_PRESET] >> si & 1)) {
 				char name[32];
 
@@ -1258,6 +1482,17 @@ int hm_cmd_chmu(int argc, char **argv)
 		case O_OUT:
 			o.out = optarg;
 			break;
+		case O_ADAPTIVE:
+			o.adaptive = true;
+			break;
+		case O_UNITS:
+			ret = hm_opt_u64(CMD, "--units", optarg, 1, 1u << 24, &o.units);
+			o.have_units = true;
+			break;
+		case O_INTERVAL:
+			ret = parse_dur("--interval", optarg, &o.interval_ns);
+			o.have_interval = true;
+			break;
 		case 'h':
 			hm_print_usage(hm_find_command(CMD), false);
 			return HM_EXIT_OK;
@@ -1294,6 +1529,9 @@ int hm_cmd_chmu(int argc, char **argv)
 	default:
 		if (optind != argc)
 			return hm_usage_err(CMD, argv[optind], "unexpected argument");
+		if (!o.adaptive && (o.have_units || o.have_interval))
+			return hm_usage_err(CMD, o.have_units ? "--units" : "--interval",
+					    "needs --adaptive (the consumer the controller serves)");
 		if (!o.workload && !o.trace)
 			o.workload = "hotset:size=1G,hot=64M,frac=0.9";
 		return cmd_emulate(&o);

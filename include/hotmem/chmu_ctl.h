@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <hotmem/chmu_host.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -152,6 +154,27 @@ const char *hm_chmu_ctl_knob_name(enum hm_chmu_ctl_knob k);
 int hm_chmu_ctl_change_format(const struct hm_chmu_ctl_change *c, char *buf, size_t len);
 /* Ranges enabled in @s. */
 uint32_t hm_chmu_ctl_nr_ranges(const struct hm_chmu_ctl_setting *s);
+
+/* ---- between the controller and a device driven through chmu_host.h ---- */
+
+/*
+ * Program a stopped device with @s: @base (access type, unit size, ...)
+ * with @s's threshold, downsampling and epoch, epoch mode, and @s's range
+ * bitmap when it has one; validate, then start. @p keeps pointing into @s.
+ * Return: 0; -EINVAL with one line in @err (a setting the device refuses);
+ * what hm_chmu_start() returns.
+ */
+int hm_chmu_ctl_program(const struct hm_chmu_io *io, const struct hm_chmu_caps *c,
+			const struct hm_chmu_event *base, const struct hm_chmu_ctl_setting *s,
+			struct hm_chmu_program *p, char *err, size_t errlen);
+/*
+ * The units an epoch's reports name (an interleave set's devices together),
+ * merged per 2^@unit_log2 bytes of host physical address, as the
+ * controller's observation, into *@units (grown as needed; *@cap its room).
+ * Return: the number of units; -ENOMEM.
+ */
+long hm_chmu_ctl_units(const struct hm_report *r, size_t n, unsigned int unit_log2,
+		       struct hm_chmu_ctl_unit **units, size_t *cap);
 
 #ifdef __cplusplus
 }

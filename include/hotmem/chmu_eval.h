@@ -58,6 +58,13 @@ struct hm_chmu_eval_fixed {
  *		interval for the whole set; 0: no limit.
  * @seed:	the stream's and the devices' seed.
  * @log:	the controller's changes, when set.
+ * @desc:	the device to build, when set (its capacity is the case's);
+ *		else the default preset.
+ * @tracker_spec: each device's tracker, when set, instead of @tracker
+ *		sized from @budget.
+ * @random_ds:	randomized downsampling.
+ * @batch:	every drain's raw entries, device by device, when set (to
+ *		keep them as AUX batches).
  */
 struct hm_chmu_eval_case {
 	struct hm_workload_spec wl[2];
@@ -74,6 +81,12 @@ struct hm_chmu_eval_case {
 	uint64_t seed;
 	void (*log)(void *arg, unsigned int dev, const struct hm_chmu_ctl_change *c);
 	void *log_arg;
+	const struct hm_chmu_desc *desc;
+	const struct hm_tracker_spec *tracker_spec;
+	bool random_ds;
+	void (*batch)(void *arg, unsigned int dev, const uint64_t *ent, uint32_t n,
+		      uint32_t width);
+	void *batch_arg;
 };
 
 /**
@@ -94,6 +107,8 @@ struct hm_chmu_eval_case {
  * @tracker_bytes: the devices' tracker budgets together.
  * @epoch_ns, @threshold, @ds_log2: the setting at the end (device 0).
  * @reprograms: times the devices were stopped and restarted.
+ * @accesses:	accesses that reached a device.
+ * @untracked:	accesses that found no counter.
  * @series:	per-interval recall, when the caller gave room for it.
  */
 struct hm_chmu_eval_result {
@@ -105,6 +120,7 @@ struct hm_chmu_eval_result {
 	uint64_t epoch_ns;
 	uint32_t threshold, ds_log2;
 	uint64_t reprograms;
+	uint64_t accesses, untracked;
 	double *series;
 	size_t max_series;
 };

@@ -70,11 +70,27 @@ const char *hm_chmu_ctl_knob_name(enum hm_chmu_ctl_knob k)
 	return (unsigned int)k < 4 ? knob_names[k] : "?";
 }
 
+/* A knob's value as people write it: epochs in ms or us, downsampling as 1/N. */
+static void knob_value(enum hm_chmu_ctl_knob k, uint64_t v, char *buf, size_t len)
+{
+	if (k == HM_CHMU_CTL_EPOCH && v % 1000000 == 0)
+		snprintf(buf, len, "%llu ms", (unsigned long long)(v / 1000000));
+	else if (k == HM_CHMU_CTL_EPOCH)
+		snprintf(buf, len, "%llu us", (unsigned long long)(v / 1000));
+	else if (k == HM_CHMU_CTL_DOWNSAMPLE)
+		snprintf(buf, len, "1/%llu", (unsigned long long)v);
+	else
+		snprintf(buf, len, "%llu", (unsigned long long)v);
+}
+
 int hm_chmu_ctl_change_format(const struct hm_chmu_ctl_change *c, char *buf, size_t len)
 {
-	return snprintf(buf, len, "epoch %llu: %s %llu -> %llu: %s", (unsigned long long)c->epoch,
-			hm_chmu_ctl_knob_name(c->knob), (unsigned long long)c->from,
-			(unsigned long long)c->to, c->why);
+	char from[32], to[32];
+
+	knob_value(c->knob, c->from, from, sizeof(from));
+	knob_value(c->knob, c->to, to, sizeof(to));
+	return snprintf(buf, len, "epoch %llu: %s %s -> %s: %s", (unsigned long long)c->epoch,
+			hm_chmu_ctl_knob_name(c->knob), from, to, c->why);
 }
 
 static void note(struct hm_chmu_ctl *c, enum hm_chmu_ctl_knob k, uint64_t from, uint64_t to,
@@ -559,4 +575,61 @@ int hm_chmu_ctl_step(struct hm_chmu_ctl *c, const struct hm_chmu_ctl_obs *o,
 	if (next)
 		*next = c->cur;
 	return c->changes;
+}
+
+/* ---- host glue ---- */
+
+int hm_chmu_ctl_program(const struct hm_chmu_io *io, const struct hm_chmu_caps *c,
+			const struct hm_chmu_event *base, const struct hm_chmu_ctl_setting *s,
+			struct hm_chmu_program *p, char *err, size_t errlen)
+{
+	struct hm_chmu_event ev = *base;
+	unsigned int scale, mult;
+	int ret;
+
+	if (hm_chmu_epoch_encode(s->epoch_ns, &scale, &mult)) {
+		if (err && errlen)
+			snprintf(err, errlen, "epoch %llu ns: too short for a CHMU epoch",
+				 (unsigned long long)s->epoch_ns);
+		return -EINVAL;
+	}
+	hm_chmu_event_set(&ev, HM_CHMU_F_EPOCH_TYPE, 0);
+	hm_chmu_event_set(&ev, HM_CHMU_F_EPOCH_SCALE, scale);
+	hm_chmu_event_set(&ev, HM_CHMU_F_EPOCH_MULT, mult);
+	hm_chmu_event_set(&ev, HM_CHMU_F_DS_FACTOR, s->ds_log2);
+	hm_chmu_event_set(&ev, HM_CHMU_F_THRESHOLD, s->threshold);
+	ret = hm_chmu_validate(io, c, &ev, p, err, errlen);
+	if (ret)
+		return ret;
+	if (hm_chmu_ctl_nr_ranges(s))
+		p->ranges = s->ranges;
+	return hm_chmu_start(io, c, p);
+}
+
+long hm_chmu_ctl_units(const struct hm_report *r, size_t n, unsigned int unit_log2,
+		       struct hm_chmu_ctl_unit **units, size_t *cap)
+{
+	struct hm_hpa_count *m = NULL;
+	long k, i;
+
+	k = hm_hpa_merge(r, n, 1ull << unit_log2, &m);
+	if (k < 0)
+		return k;
+	if ((size_t)k > *cap) {
+		size_t nc = (size_t)k * 2;
+		struct hm_chmu_ctl_unit *u = realloc(*units, nc * sizeof(*u));
+
+		if (!u) {
+			free(m);
+			return -ENOMEM;
+		}
+		*units = u;
+		*cap = nc;
+	}
+	for (i = 0; i < k; i++)
+		(*units)[i] = (struct hm_chmu_ctl_unit){ m[i].hpa >> unit_log2,
+							 m[i].count > UINT32_MAX ? UINT32_MAX :
+										   (uint32_t)m[i].count };
+	free(m);
+	return k;
 }

@@ -138,7 +138,8 @@ static int push_rep(struct rep_vec *v, const struct hm_report *r, size_t n)
 static void take(struct edev *v)
 {
 	struct eval *e = v->ev;
-	struct hm_chmu_source src = { .unit_log2 = v->p.unit_log2, .dec = &v->dec, .node = -1 };
+	struct hm_chmu_source src = { .unit_log2 = v->p.unit_log2, .dec = &v->dec, .node = -1,
+				      .time_ns = hm_chmu_now(v->d) };
 	uint64_t status;
 	uint32_t width;
 	long n, k;
@@ -153,6 +154,8 @@ static void take(struct edev *v)
 		return;
 	}
 	e->r->entries += (uint64_t)n;
+	if (e->c->batch)
+		e->c->batch(e->c->batch_arg, v->idx, e->ent, (uint32_t)n, width);
 	k = hm_chmu_reports(&src, e->ent, (uint32_t)n, width, e->rep, e->cap_rep);
 	if (k < 0 || push_rep(&e->ep, e->rep, (size_t)k) || push_rep(&e->iv, e->rep, (size_t)k))
 		e->err = k < 0 ? (int)k : -ENOMEM;
@@ -167,26 +170,15 @@ static void on_irq(void *arg, unsigned int inst)
 static int program(struct eval *e, struct edev *v, const struct hm_chmu_ctl_setting *s)
 {
 	struct hm_chmu_event ev = { 0 };
-	unsigned int scale, mult;
 	char err[256];
 	int ret;
 
-	if (hm_chmu_epoch_encode(s->epoch_ns, &scale, &mult))
-		return fail(e, -EINVAL, "epoch %llu ns: too short for a CHMU epoch",
-			    (unsigned long long)s->epoch_ns);
-	hm_chmu_event_set(&ev, HM_CHMU_F_EPOCH_TYPE, 0);
 	hm_chmu_event_set(&ev, HM_CHMU_F_ACCESS_TYPE, 6);
-	hm_chmu_event_set(&ev, HM_CHMU_F_EPOCH_SCALE, scale);
-	hm_chmu_event_set(&ev, HM_CHMU_F_EPOCH_MULT, mult);
-	hm_chmu_event_set(&ev, HM_CHMU_F_DS_FACTOR, s->ds_log2);
-	hm_chmu_event_set(&ev, HM_CHMU_F_THRESHOLD, s->threshold);
+	hm_chmu_event_set(&ev, HM_CHMU_F_RANDOM_DS, e->c->random_ds);
 	hm_chmu_event_set(&ev, HM_CHMU_F_GRANUAL, HM_CHMU_EVAL_PAGE_SHIFT);
-	ret = hm_chmu_validate(&v->io, &v->c, &ev, &v->p, err, sizeof(err));
-	if (ret)
+	ret = hm_chmu_ctl_program(&v->io, &v->c, &ev, s, &v->p, err, sizeof(err));
+	if (ret == -EINVAL)
 		return fail(e, ret, "device %u: %s", v->idx, err);
-	if (e->ctl)
-		v->p.ranges = s->ranges;
-	ret = hm_chmu_start(&v->io, &v->c, &v->p);
 	if (ret)
 		return fail(e, ret, "device %u did not start: %s", v->idx,
 			    ret == -ENODEV ? hm_chmu_last_error(v->d, 0) : strerror(-ret));
@@ -207,9 +199,8 @@ static int set_epoch(struct eval *e)
 	const struct hm_chmu_eval_case *c = e->c;
 	struct hm_chmu_ctl_obs obs = { .unit_log2 = HM_CHMU_EVAL_PAGE_SHIFT };
 	struct hm_chmu_ctl_setting next;
-	struct hm_hpa_count *m = NULL;
-	long n, i;
 	unsigned int d;
+	long n;
 	int ret;
 
 	e->set_epochs++;
@@ -217,18 +208,9 @@ static int set_epoch(struct eval *e)
 		e->ep.n = 0;
 		return 0;
 	}
-	n = hm_hpa_merge(e->ep.r, e->ep.n, 1ull << HM_CHMU_EVAL_PAGE_SHIFT, &m);
+	n = hm_chmu_ctl_units(e->ep.r, e->ep.n, HM_CHMU_EVAL_PAGE_SHIFT, &e->obs, &e->cap_obs);
 	if (n < 0)
 		return (int)n;
-	if (grow(&e->obs, &e->cap_obs, (size_t)n, sizeof(*e->obs))) {
-		free(m);
-		return -ENOMEM;
-	}
-	for (i = 0; i < n; i++)
-		e->obs[i] = (struct hm_chmu_ctl_unit){ m[i].hpa >> HM_CHMU_EVAL_PAGE_SHIFT,
-						       m[i].count > UINT32_MAX ? UINT32_MAX :
-										 (uint32_t)m[i].count };
-	free(m);
 	obs.units = e->obs;
 	obs.nr_units = (size_t)n;
 	obs.max_count = e->dv[0].p.width >= 32 ? UINT32_MAX :
@@ -474,12 +456,17 @@ static int setup(struct eval *e)
 				       .granularity = c->granularity };
 	if (hm_hdm_check(&dec, err, sizeof(err)))
 		return fail(e, -EINVAL, "interleave: %s", err);
-	hm_chmu_preset("default", &desc);
+	if (c->desc)
+		desc = *c->desc;
+	else
+		hm_chmu_preset("default", &desc);
 	desc.capacity = cap;
 	pages = cap >> HM_CHMU_EVAL_PAGE_SHIFT;
-	if (!(c->budget > 0) ||
-	    hm_chmu_eval_tracker(c->tracker, (uint64_t)((double)pages * c->budget + 0.5),
-				 &desc.tracker))
+	if (c->tracker_spec)
+		desc.tracker = *c->tracker_spec;
+	else if (!(c->budget > 0) ||
+		 hm_chmu_eval_tracker(c->tracker, (uint64_t)((double)pages * c->budget + 0.5),
+				      &desc.tracker))
 		return fail(e, -EINVAL, "budget %g counters per page gives %.0f counters for %llu "
 			    "pages: 16 to 2^30 fit", c->budget, (double)pages * c->budget,
 			    (unsigned long long)pages);
@@ -611,6 +598,7 @@ static int run_stream(struct eval *e)
 					continue;
 				v = &e->dv[pos];
 				hm_chmu_access(v->d, dpa, a->flags);
+				e->r->accesses++;
 				hm_tracker_add(e->truth, a->addr >> HM_CHMU_EVAL_PAGE_SHIFT, 1, t, &b4,
 					       &af);
 			}
@@ -665,6 +653,7 @@ int hm_chmu_eval_run(const struct hm_chmu_eval_case *c, struct hm_chmu_eval_resu
 			hm_chmu_get_stats(e->dv[i].d, 0, &st);
 			r->overflows += st.overflows;
 			r->dropped += st.dropped;
+			r->untracked += st.untracked;
 			if (t) {
 				hm_tracker_get_stats(t, &ts);
 				r->tracker_bytes += ts.bytes;

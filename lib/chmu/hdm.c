@@ -105,6 +105,26 @@ unsigned int hm_hdm_pieces(const struct hm_hdm_decoder *d, uint64_t dpa_off, uin
 	return n;
 }
 
+/*
+ * Hand out what rounding left (@rest < @n: each of the @n pieces lost less
+ * than one) one apiece, spaced evenly from a start that a hash of the unit
+ * and the read time picks. A fixed start would give every small count to
+ * the unit's first piece, so the other pages of an interleaved unit would
+ * never look hot; this way each piece gets its share in expectation.
+ */
+static void spread_rest(struct hm_report *p, size_t n, uint64_t rest, uint64_t key)
+{
+	uint64_t start, i;
+
+	if (!rest)
+		return;
+	key = (key ^ key >> 30) * 0xbf58476d1ce4e5b9ull;
+	key = (key ^ key >> 27) * 0x94d049bb133111ebull;
+	start = (key ^ key >> 31) % n;
+	for (i = 0; i < rest; i++)
+		p[(start + i * n / rest) % n].count++;
+}
+
 long hm_chmu_reports(const struct hm_chmu_source *s, const uint64_t *entries, uint32_t n,
 		     uint32_t width, struct hm_report *out, size_t max)
 {
@@ -158,7 +178,7 @@ long hm_chmu_reports(const struct hm_chmu_source *s, const uint64_t *entries, ui
 			given += out[off].count;
 		}
 		if (k > first)
-			out[first].count += (uint32_t)(count - given);	/* what rounding left */
+			spread_rest(out + first, k - first, count - given, unit ^ s->time_ns);
 	}
 	return (long)k;
 }

@@ -3,7 +3,8 @@
  * hotmem chmu as a user meets it: caps, config (the RFC's example event
  * accepted, downsampling_factor=32 refused naming the field, the qemu
  * preset refusing type 6), emulate (the acceptance run, an exact tracker
- * scoring 1.0/1.0, exhaustion, interleave, a trace, determinism) and
+ * scoring 1.0/1.0, exhaustion, interleave, a trace, determinism, the
+ * adaptive controller in charge) and
  * decode reading back what emulate wrote, perf's dump text, and refusing
  * what is not AUX data - every error one line with exit code 2.
  */
@@ -44,6 +45,14 @@ static double get_double(struct json_object *o, const char *key)
 
 	assert_true(json_object_object_get_ex(o, key, &v));
 	return json_object_get_double(v);
+}
+
+static const char *get_str(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	assert_true(json_object_object_get_ex(o, key, &v));
+	return json_object_get_string(v);
 }
 
 static struct json_object *ok_json(const char *const *args)
@@ -260,6 +269,59 @@ static void test_emulate_deterministic(void **state)
 	done(&r2);
 }
 
+/*
+ * --adaptive: from a threshold no page reaches in an epoch, the controller
+ * lowers it and shortens the epoch, says why, and the consumer's 256 pages
+ * are the planted hot megabyte; the batches decode, the run repeats exactly.
+ */
+static void test_emulate_adaptive(void **state)
+{
+	const char *out = path("a.aux");
+	const char *a[] = { "chmu", "emulate", "--adaptive", "--workload",
+			    "hotset:size=256M,hot=1M,frac=0.9", "--tracker", "table:1024",
+			    "--threshold", "4000", "--duration", "3s", "--units", "256", "--out",
+			    out, "--json", NULL };
+	const char *b[] = { "chmu", "decode", out, "--json", NULL };
+	const char *c[] = { "chmu", "emulate", "--adaptive", "--workload",
+			    "hotset:size=256M,hot=1M,frac=0.9", "--tracker", "table:1024",
+			    "--threshold", "4000", "--duration", "3s", "--units", "256", "--out",
+			    out, NULL };
+	struct json_object *o, *q, *ch, *x, *batches;
+	struct run r1, r2;
+	size_t i;
+
+	(void)state;
+	o = ok_json(a);
+	assert_string_equal(get_str(o, "mode"), "adaptive");
+	assert_int_equal(get_u64(o, "intervals"), 3);
+	assert_true(get_double(o, "recall") >= 0.95);
+	assert_true(get_double(o, "precision") >= 0.95);
+	assert_true(get_u64(o, "threshold") < 4000);
+	assert_true(get_u64(o, "reprograms") >= 1);
+	assert_true(json_object_object_get_ex(o, "changes", &ch));
+	assert_true(json_object_array_length(ch) >= 1);
+	x = json_object_array_get_idx(ch, 0);
+	assert_string_equal(get_str(x, "knob"), "threshold");
+	assert_int_equal(get_u64(x, "from"), 4000);
+	assert_true(get_u64(x, "to") < 4000);
+	for (i = 0; i < json_object_array_length(ch); i++)
+		assert_true(strlen(get_str(json_object_array_get_idx(ch, i), "why")) > 10);
+	q = ok_json(b);
+	assert_true(json_object_object_get_ex(q, "batches", &batches));
+	assert_int_equal(json_object_array_length(batches), get_u64(o, "aux_batches"));
+	json_object_put(q);
+	json_object_put(o);
+	/* the text names each change with its reason, and repeats exactly */
+	run(&r1, c);
+	run(&r2, c);
+	assert_int_equal(code(&r1), 0);
+	assert_non_null(strstr(r1.out, "epoch 1: threshold 4000 -> "));
+	assert_non_null(strstr(r1.out, "fewer than the 256 wanted"));
+	assert_string_equal(r1.out, r2.out);
+	done(&r1);
+	done(&r2);
+}
+
 /* A hand-made trace: 1 ms epochs, threshold 2; unit 1 is hot in the first only. */
 static void test_emulate_trace(void **state)
 {
@@ -432,6 +494,17 @@ static void test_errors(void **state)
 		  "hotmem: chmu: epoch_type: 1 (always on) is not supported" },
 		{ { "chmu", "emulate", "--workload", "uniform:size=1M", "--trace", "t" },
 		  "hotmem: chmu: --trace: give --workload or --trace" },
+		{ { "chmu", "emulate", "--units", "8" }, "hotmem: chmu: --units: needs --adaptive" },
+		{ { "chmu", "emulate", "--interval", "2s" }, "hotmem: chmu: --interval: needs --adaptive" },
+		{ { "chmu", "emulate", "--adaptive", "--trace", "t" },
+		  "hotmem: chmu: --trace: --adaptive is scored against a generated stream" },
+		{ { "chmu", "emulate", "--adaptive", "--mode", "always-on" },
+		  "hotmem: chmu: --mode: --adaptive reprograms between epochs" },
+		{ { "chmu", "emulate", "--adaptive", "--unit", "8K" },
+		  "hotmem: chmu: --unit: --adaptive works on 4 KiB units" },
+		{ { "chmu", "emulate", "--adaptive", "--duration", "500ms" },
+		  "hotmem: chmu: --duration: shorter than --interval" },
+		{ { "chmu", "emulate", "--adaptive", "--units", "0" }, "hotmem: chmu: --units: '0' is out" },
 	};
 	const char *garbage = path("garbage.aux");
 	const char *g[] = { "chmu", "decode", garbage, NULL };
@@ -481,6 +554,7 @@ int main(void)
 		cmocka_unit_test(test_emulate_and_decode),
 		cmocka_unit_test(test_emulate_trackers),
 		cmocka_unit_test(test_emulate_deterministic),
+		cmocka_unit_test(test_emulate_adaptive),
 		cmocka_unit_test(test_emulate_trace),
 		cmocka_unit_test(test_decode_dump),
 		cmocka_unit_test(test_compare),

@@ -185,10 +185,29 @@ static void test_reports_and_merge(void **state)
 		assert_int_equal(r[i].time_ns, 77);
 		total += r[i].count;
 	}
-	/* 10 shared out by size: 2 each, what rounding left on the first */
+	/* 10 shared out by size: 2 each, and the 2 rounding left on pieces two apart */
 	assert_int_equal(total, 10);
-	assert_int_equal(r[0].count, 4);
-	assert_int_equal(r[1].count, 2);
+	for (i = 0; i < n; i++)
+		assert_in_range(r[i].count, 2, 3);
+	assert_int_equal(r[0].count, r[2].count);
+	assert_int_equal(r[1].count, r[3].count);
+	assert_int_not_equal(r[0].count, r[1].count);
+	/* a count of 1 lands on each piece about equally often over many reads */
+	{
+		unsigned int hits[4] = { 0 }, t;
+
+		e[0] = 3ull << 16 | 1;
+		for (t = 0; t < 4000; t++) {
+			s.time_ns = 10000000ull * t;
+			assert_int_equal(hm_chmu_reports(&s, e, 1, 16, r, 32), 4);
+			for (i = 0; i < 4; i++)
+				hits[i] += r[i].count;
+		}
+		for (i = 0; i < 4; i++)
+			assert_in_range(hits[i], 850, 1150);
+		s.time_ns = 77;
+		e[0] = 3ull << 16 | 10;
+	}
 	/* too little room, a unit past the decoder */
 	assert_int_equal(hm_chmu_reports(&s, e, 1, 16, r, 3), -ENOSPC);
 	e[0] = 300ull << 16 | 1;	/* DPA 1.2 MiB: past 512 KiB per device */
