@@ -130,6 +130,49 @@ static struct json_object *phase_json(const struct hm_scenario *sc, const struct
 	return a;
 }
 
+/* The adaptive CHMU controller's end state and first changes, when there was one. */
+static struct json_object *chmu_json(const struct hm_sc_result *r)
+{
+	struct json_object *o, *a;
+	char line[256];
+	size_t i;
+
+	if (r->chmu_node < 0)
+		return NULL;
+	o = json_object_new_object();
+	a = json_object_new_array();
+	json_object_object_add(o, "node", json_object_new_int(r->chmu_node));
+	json_object_object_add(o, "changes", json_object_new_uint64(r->chmu_changes));
+	json_object_object_add(o, "threshold", json_object_new_uint64(r->chmu_set.threshold));
+	json_object_object_add(o, "epoch_ns", json_object_new_uint64(r->chmu_set.epoch_ns));
+	json_object_object_add(o, "downsample", json_object_new_uint64(1ull << r->chmu_set.ds_log2));
+	for (i = 0; i < r->nr_chmu_trail; i++) {
+		hm_chmu_ctl_change_format(&r->chmu_trail[i], line, sizeof(line));
+		json_object_array_add(a, json_object_new_string(line));
+	}
+	json_object_object_add(o, "first_changes", a);
+	return o;
+}
+
+static void print_chmu(const struct hm_sc_result *r)
+{
+	char line[256];
+	size_t i;
+
+	if (r->chmu_node < 0)
+		return;
+	printf("%s: adaptive CHMU control of node %d: %llu change%s, at the end threshold %u, "
+	       "epoch %.0f ms, downsampling 1/%u\n", hm_sim_policy_name(r->kind), r->chmu_node,
+	       (unsigned long long)r->chmu_changes, r->chmu_changes == 1 ? "" : "s",
+	       r->chmu_set.threshold, r->chmu_set.epoch_ns / 1e6, 1u << r->chmu_set.ds_log2);
+	for (i = 0; i < r->nr_chmu_trail; i++) {
+		hm_chmu_ctl_change_format(&r->chmu_trail[i], line, sizeof(line));
+		printf("  %s\n", line);
+	}
+	if (r->chmu_changes > r->nr_chmu_trail)
+		printf("  ... %llu more\n", (unsigned long long)(r->chmu_changes - r->nr_chmu_trail));
+}
+
 static void print_demo(const struct hm_scenario *sc, const struct hm_sc_result *r, bool json)
 {
 	const struct hm_sim_tick_stats *t = &r->tot;
@@ -148,6 +191,8 @@ static void print_demo(const struct hm_scenario *sc, const struct hm_sc_result *
 		json_object_object_add(o, "precision", r->precision >= 0 ? jnum(r->precision) : NULL);
 		json_object_object_add(o, "recall", r->recall >= 0 ? jnum(r->recall) : NULL);
 		json_object_object_add(o, "wall_s", jnum(r->wall_s));
+		if (r->chmu_node >= 0)
+			json_object_object_add(o, "chmu_control", chmu_json(r));
 		hm_print_json(o);	/* it puts the object */
 		return;
 	}
@@ -183,6 +228,7 @@ static void print_demo(const struct hm_scenario *sc, const struct hm_sc_result *
 	if (r->precision >= 0)
 		printf("detected hot set: precision %.3f, recall %.3f\n", r->precision, r->recall);
 	printf("%.0f simulated seconds in %.1f s of wall time\n", t->t_ns / 1e9, r->wall_s);
+	print_chmu(r);
 }
 
 static void print_compare(const struct hm_scenario *sc, const struct hm_sc_result *r,
@@ -215,6 +261,8 @@ static void print_compare(const struct hm_scenario *sc, const struct hm_sc_resul
 			json_object_object_add(p, "recall", r[i].recall >= 0 ? jnum(r[i].recall) : NULL);
 			json_object_object_add(p, "phases", phase_json(sc, &r[i]));
 			json_object_object_add(p, "wall_s", jnum(r[i].wall_s));
+			if (r[i].chmu_node >= 0)
+				json_object_object_add(p, "chmu_control", chmu_json(&r[i]));
 			json_object_array_add(a, p);
 		}
 		json_object_object_add(o, "policies", a);
@@ -251,6 +299,8 @@ static void print_compare(const struct hm_scenario *sc, const struct hm_sc_resul
 	printf("\nhit ratio: accesses served by the fastest node; oracle: the same with the "
 	       "highest-rate pages placed there for free; hot in fast: the true hot set's "
 	       "share there at the end\n");
+	for (i = 0; i < n; i++)
+		print_chmu(&r[i]);
 }
 
 int hm_sim_cli_run(const char *cmd, const struct hm_scenario *sc, const char *compare,

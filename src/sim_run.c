@@ -250,13 +250,39 @@ static int parse_baselines(rd_t *c, struct json_object *o, struct hm_sim_baselin
 	return 0;
 }
 
+/* true, false, or {"units": K, "interval": "1s", "max_entries": N} */
+static int read_chmu_adaptive(rd_t *c, struct json_object *o, struct hm_sim_desc *d)
+{
+	static const char *const keys[] = { "units", "interval", "max_entries" };
+
+	if (json_object_is_type(o, json_type_boolean))
+		return hm_cfg_read_bool(c, o, &d->chmu_adaptive);
+	if (!json_object_is_type(o, json_type_object))
+		return hm_cfg_fail(c, "expected true, false or {\"units\", \"interval\", "
+				   "\"max_entries\"}, not %s", json_type_to_name(json_object_get_type(o)));
+	if (hm_cfg_check_keys(c, o, keys, sizeof(keys) / sizeof(keys[0]), NULL))
+		return -EINVAL;
+	d->chmu_adaptive = true;
+	WITH(c, o, "units", hm_cfg_read_u32(c, v, 1, 1u << 30, &d->chmu_units));
+	WITH(c, o, "interval", read_ns(c, v, &d->chmu_interval_ns));
+	WITH(c, o, "max_entries", hm_cfg_read_u64(c, v, 0, UINT64_MAX, &d->chmu_max_entries));
+	if (d->chmu_interval_ns < 10000000) {
+		size_t old = hm_cfg_push_key(c, "interval");
+		int ret = hm_cfg_fail(c, "at least 10ms, the shortest epoch it programs");
+
+		hm_cfg_pop(c, old);
+		return ret;
+	}
+	return 0;
+}
+
 static int parse_sim(rd_t *c, struct json_object *o, struct hm_scenario *sc)
 {
 	static const char *const keys[] = {
 		"time_model", "tick", "duration", "metrics_interval", "seed", "populate",
 		"sources", "ibs_period", "ibs_weighted", "tlb_entries", "abit_scan",
 		"hint_scan", "hint_scan_size", "chmu_preset", "chmu_tracker", "chmu_event",
-		"ring_entries", "compare", "baselines",
+		"chmu_adaptive", "ring_entries", "compare", "baselines",
 	};
 	struct hm_sim_desc *d = &sc->desc;
 	unsigned int a;
@@ -289,6 +315,7 @@ static int parse_sim(rd_t *c, struct json_object *o, struct hm_scenario *sc)
 	WITH(c, o, "hint_scan_size", hm_cfg_read_size(c, v, &d->hint_scan_bytes));
 	WITH(c, o, "chmu_tracker", read_tracker(c, v, &d->chmu));
 	WITH(c, o, "chmu_event", hm_cfg_read_string(c, v, d->chmu_event, sizeof(d->chmu_event)));
+	WITH(c, o, "chmu_adaptive", read_chmu_adaptive(c, v, d));
 	WITH(c, o, "ring_entries", hm_cfg_read_u32(c, v, 2, 1u << 24, &d->ring_entries));
 	WITH(c, o, "compare", read_policies(c, v, sc->policies, sizeof(sc->policies)));
 	WITH(c, o, "baselines", parse_baselines(c, v, &sc->prm));
@@ -851,6 +878,28 @@ static void summarize(const struct hm_scenario *sc, struct hm_sc_result *res)
 	}
 }
 
+/* What the first node under adaptive CHMU control ended with, for the outputs. */
+static void keep_chmu_control(const struct hm_sim *s, struct hm_sc_result *res)
+{
+	const struct hm_chmu_ctl_change *t;
+	int nid;
+
+	res->chmu_node = -1;
+	for (nid = 0; nid < HM_SIM_MAX_NODES; nid++) {
+		const struct hm_chmu_ctl_setting *set = hm_sim_chmu_setting(s, nid);
+		size_t n;
+
+		if (!set)
+			continue;
+		res->chmu_node = nid;
+		res->chmu_set = *set;
+		t = hm_sim_chmu_trail(s, nid, &n, &res->chmu_changes);
+		res->nr_chmu_trail = n < 8 ? n : 8;
+		memcpy(res->chmu_trail, t, res->nr_chmu_trail * sizeof(*t));
+		return;
+	}
+}
+
 int hm_scenario_run(const struct hm_scenario *sc, enum hm_sim_policy_kind kind,
 		    void (*progress)(void *arg, uint64_t done, uint64_t total), void *arg,
 		    struct hm_sc_result *res, char *err, size_t errlen)
@@ -865,6 +914,7 @@ int hm_scenario_run(const struct hm_scenario *sc, enum hm_sim_policy_kind kind,
 
 	memset(res, 0, sizeof(*res));
 	res->kind = kind;
+	res->chmu_node = -1;
 	clock_gettime(CLOCK_MONOTONIC, &w0);
 	for (p = 0; p < sc->nr_phases; p++)
 		total += sc->phases[p].duration_ns;
@@ -947,6 +997,7 @@ int hm_scenario_run(const struct hm_scenario *sc, enum hm_sim_policy_kind kind,
 	if (!ret) {
 		hm_sim_totals(r.sim, &res->tot);
 		summarize(sc, res);
+		keep_chmu_control(r.sim, res);
 	}
 out:
 	drop_policy(&r);
@@ -1042,6 +1093,9 @@ int hm_sc_write_jsonl(const struct hm_scenario *sc, const struct hm_sc_result *r
 			json_object_object_add(src, hm_sim_source_name(1u << k), s);
 		}
 		json_object_object_add(o, "sources", src);
+		if (sc->desc.chmu_adaptive)
+			json_object_object_add(o, "chmu_changes",
+					       json_object_new_uint64(r->st.chmu_changes));
 		json_object_object_add(o, "precision", r->precision >= 0 ?
 				       json_object_new_double(r->precision) : NULL);
 		json_object_object_add(o, "recall", r->recall >= 0 ?

@@ -73,6 +73,12 @@ struct hm_sc_result {
 	struct hm_sim_tick_stats tot;
 	double precision, recall;	/* means over the rows that have them */
 	double wall_s;
+	/* with sim.chmu_adaptive: the first controlled node's controller */
+	int chmu_node;			/* -1: none */
+	struct hm_chmu_ctl_setting chmu_set;
+	uint64_t chmu_changes;
+	size_t nr_chmu_trail;
+	struct hm_chmu_ctl_change chmu_trail[8];
 };
 
 /* The top-level sections a scenario adds to a configuration, NULL-terminated. */

@@ -23,6 +23,7 @@
 #include <stdio.h>
 
 #include <hotmem/chmu.h>
+#include <hotmem/chmu_ctl.h>
 #include <hotmem/chmu_host.h>
 #include <hotmem/report.h>
 #include <hotmem/workload.h>
@@ -122,6 +123,10 @@ struct hm_sim_workload {
  * @chmu:	each CHMU device (@chmu.capacity is set per device).
  * @chmu_event:	how the host programs them (a cxl_hmu event string).
  * @ring_entries: entries of each source's report ring (0: 65536).
+ * @chmu_adaptive: the adaptive controller reprograms each node's
+ *		interleave set from @chmu_event's start, for a consumer that
+ *		acts on @chmu_units pages per @chmu_interval_ns and drains at
+ *		most @chmu_max_entries entries per interval (0: no limit).
  */
 struct hm_sim_desc {
 	struct hm_sim_node nodes[HM_SIM_MAX_NODES];
@@ -145,6 +150,10 @@ struct hm_sim_desc {
 	struct hm_chmu_desc chmu;
 	char chmu_event[192];
 	uint32_t ring_entries;
+	bool chmu_adaptive;
+	uint32_t chmu_units;
+	uint64_t chmu_interval_ns;
+	uint64_t chmu_max_entries;
 };
 
 /*
@@ -270,6 +279,7 @@ const struct hm_report *hm_sim_reports(const struct hm_sim *s, unsigned int src,
  * @reports, @drops: per source (index = bit position), reports made and
  *		lost (set by the consumer through hm_sim_count_drops()).
  * @migrate_ns: time spent migrating.
+ * @chmu_changes: changes the adaptive CHMU controllers made.
  */
 struct hm_sim_tick_stats {
 	uint64_t t_ns;
@@ -285,6 +295,7 @@ struct hm_sim_tick_stats {
 	uint64_t bounces, moves, failed;
 	uint64_t reports[HM_SIM_NR_SRC], drops[HM_SIM_NR_SRC];
 	uint64_t migrate_ns;
+	uint64_t chmu_changes;
 };
 
 /*
@@ -293,6 +304,15 @@ struct hm_sim_tick_stats {
  */
 void hm_sim_take_stats(struct hm_sim *s, struct hm_sim_tick_stats *st);
 void hm_sim_totals(const struct hm_sim *s, struct hm_sim_tick_stats *st);
+/*
+ * With @chmu_adaptive: node @nid's controller's program now (NULL when the
+ * node has no devices or no controller), and its changes so far: the first
+ * HM_SIM_CHMU_TRAIL in order, *@total of them in all.
+ */
+#define HM_SIM_CHMU_TRAIL	256
+const struct hm_chmu_ctl_setting *hm_sim_chmu_setting(const struct hm_sim *s, int nid);
+const struct hm_chmu_ctl_change *hm_sim_chmu_trail(const struct hm_sim *s, int nid, size_t *n,
+						   uint64_t *total);
 /* A consumer lost @n reports of source @src (a full ring). */
 void hm_sim_count_drops(struct hm_sim *s, unsigned int src, uint64_t n);
 

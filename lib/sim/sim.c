@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include <hotmem/chmu_eval.h>
 #include <hotmem/rand.h>
 #include <hotmem/sim.h>
 
@@ -81,6 +82,8 @@ void hm_sim_default_desc(struct hm_sim_desc *d)
 		 "epoch_type=0,access_type=6,epoch_scale=4,epoch_multiplier=1,"
 		 "hotness_threshold=1,hotness_granual=12");
 	d->ring_entries = 65536;
+	d->chmu_units = 1024;
+	d->chmu_interval_ns = 1000000000;
 }
 
 static const char *const time_names[] = { "access", "epoch" };
@@ -235,6 +238,10 @@ int hm_sim_check_desc(const struct hm_sim_desc *d, char *err, size_t errlen)
 	}
 	if (d->ring_entries & (d->ring_entries - 1)) {
 		errf(err, errlen, "ring_entries: a power of two");
+		return -EINVAL;
+	}
+	if (d->chmu_adaptive && (!d->chmu_units || d->chmu_interval_ns < 10000000)) {
+		errf(err, errlen, "chmu_adaptive: units at least 1 and an interval of at least 10 ms");
 		return -EINVAL;
 	}
 	return 0;
@@ -771,8 +778,189 @@ static void dev_drain(struct hm_sim *s, struct dev *v)
 	if (rep_reserve(b, max))
 		return;
 	k = hm_chmu_reports(&src, e, (uint32_t)n, width, b->r + b->n, max);
-	if (k > 0)
-		b->n += (size_t)k;
+	if (k <= 0)
+		return;
+	/* the controller judges the set's epoch on these reports */
+	if (s->cset[v->node] && !rep_reserve(&s->cset[v->node]->ep, (size_t)k)) {
+		struct rep_buf *ep = &s->cset[v->node]->ep;
+
+		memcpy(ep->r + ep->n, b->r + b->n, (size_t)k * sizeof(*ep->r));
+		ep->n += (size_t)k;
+	}
+	b->n += (size_t)k;
+}
+
+/* ---- adaptive control of each node's devices ---- */
+
+static void cset_log(void *arg, const struct hm_chmu_ctl_change *ch)
+{
+	struct cset *cs = arg;
+
+	if (cs->nr_trail < HM_SIM_CHMU_TRAIL)
+		cs->trail[cs->nr_trail++] = *ch;
+	cs->changes++;
+	cs->s->cur.chmu_changes++;
+	cs->s->tot.chmu_changes++;
+}
+
+/* Stop, drain and start device @v with the set's program. */
+static int cset_program(struct hm_sim *s, struct cset *cs, struct dev *v, char *err,
+			size_t errlen)
+{
+	struct hm_chmu_stats st;
+	int ret;
+
+	s->now_dev = s->now;
+	dev_drain(s, v);
+	ret = hm_chmu_stop(&v->io, &v->c);
+	if (!ret)
+		ret = hm_chmu_ctl_program(&v->io, &v->c, &cs->base, &cs->set, &v->p, err, errlen);
+	if (ret)
+		return ret;
+	v->next_ev = hm_chmu_next_event(v->d);
+	hm_chmu_get_stats(v->d, 0, &st);
+	v->epochs = st.epochs;
+	return 0;
+}
+
+/* A controller for node @nid's devices, starting from the event @ev. */
+static int cset_new(struct hm_sim *s, int nid, const struct hm_chmu_event *ev, char *err,
+		    size_t errlen)
+{
+	struct dev *v0 = &s->devs[s->node_dev[nid]];
+	const struct hm_sim_node *n = &s->d.nodes[nid];
+	struct hm_chmu_ctl_setting start = { 0 };
+	struct hm_chmu_ctl_limits lim = {
+		.min_threshold = 1,
+		.max_threshold = v0->p.width >= 32 ? UINT32_MAX :
+						     (uint32_t)((1ull << v0->p.width) - 1),
+		.ds_mask = (uint32_t)HM_CHMU_CAP1_DS(v0->c.cap1),
+		.min_epoch_ns = s->d.tick_ns > 10000000 ? s->d.tick_ns : 10000000,
+		.max_epoch_ns = s->d.chmu_interval_ns,
+		.nr_ranges = (uint32_t)((n->capacity / n->devices + (1ull << HM_CHMU_RANGE_SHIFT) - 1)
+					>> HM_CHMU_RANGE_SHIFT),
+		.hotlist_size = v0->c.hotlist_size,
+	};
+	struct hm_chmu_ctl_want want = { .units = s->d.chmu_units,
+					 .interval_ns = s->d.chmu_interval_ns,
+					 .max_entries = s->d.chmu_max_entries };
+	struct cset *cs = calloc(1, sizeof(*cs));
+	unsigned int k;
+	int ret;
+
+	if (!cs)
+		return -ENOMEM;
+	s->cset[nid] = cs;
+	cs->s = s;
+	cs->base = *ev;
+	cs->first = (unsigned int)s->node_dev[nid];
+	cs->nr = n->devices;
+	if (lim.max_epoch_ns < lim.min_epoch_ns)
+		lim.min_epoch_ns = lim.max_epoch_ns;
+	start.threshold = (uint32_t)hm_chmu_event_get(ev, HM_CHMU_F_THRESHOLD);
+	start.ds_log2 = v0->p.ds_log2;
+	start.epoch_ns = hm_chmu_epoch_ns((unsigned int)hm_chmu_event_get(ev, HM_CHMU_F_EPOCH_SCALE),
+					  (unsigned int)hm_chmu_event_get(ev, HM_CHMU_F_EPOCH_MULT));
+	if (!start.threshold)
+		start.threshold = 1;
+	cs->ctl = hm_chmu_ctl_new(&lim, &want, &start, cset_log, cs);
+	if (!cs->ctl) {
+		if (errno == ENOMEM)
+			return -ENOMEM;
+		errf(err, errlen, "chmu_adaptive: the controller refused chmu_event's setting");
+		return -EINVAL;
+	}
+	cs->set = *hm_chmu_ctl_get(cs->ctl);
+	cs->set.epoch_ns = hm_chmu_eval_epoch(cs->set.epoch_ns);
+	for (k = 0; k < cs->nr; k++) {
+		ret = cset_program(s, cs, &s->devs[cs->first + k], err, errlen);
+		if (ret) {
+			if (ret != -EINVAL)
+				errf(err, errlen, "chmu: the device did not start: %s", strerror(-ret));
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Once every device of the set has ended an epoch: its merged reports, as
+ * units of the devices' address space, to the controller; reprogram on a
+ * change.
+ */
+static int cset_step(struct hm_sim *s, struct cset *cs)
+{
+	struct hm_chmu_ctl_obs obs = { .unit_log2 = s->devs[cs->first].p.unit_log2 };
+	struct hm_chmu_ctl_setting next;
+	const struct dev *v0 = &s->devs[cs->first];
+	uint64_t base = v0->dec.hpa_base;
+	unsigned int k;
+	long n, i;
+	int ret;
+
+	for (k = 0; k < cs->nr; k++) {
+		struct dev *v = &s->devs[cs->first + k];
+		struct hm_chmu_stats st;
+		uint64_t status;
+
+		hm_chmu_get_stats(v->d, 0, &st);
+		if (st.epochs <= v->epochs)
+			return 0;
+		if (v->io.read64(v->io.priv, v->c.base + HM_CHMU_STATUS, &status) == 0 &&
+		    (status & HM_CHMU_STATUS_OVERFLOW))
+			cs->overflow = true;
+	}
+	for (k = 0; k < cs->nr; k++) {
+		struct hm_chmu_stats st;
+
+		hm_chmu_get_stats(s->devs[cs->first + k].d, 0, &st);
+		s->devs[cs->first + k].epochs = st.epochs;
+	}
+	n = hm_chmu_ctl_units(cs->ep.r, cs->ep.n, obs.unit_log2, &cs->u, &cs->cap_u);
+	cs->ep.n = 0;
+	if (n < 0)
+		return (int)n;
+	/* HPA units to the devices' own: ranges are 256 MiB of each device */
+	for (i = 0; i < n; i++)
+		cs->u[i].unit = (((cs->u[i].unit << obs.unit_log2) - base) / cs->nr) >>
+				obs.unit_log2;
+	obs.units = cs->u;
+	obs.nr_units = (size_t)n;
+	obs.overflow = cs->overflow;
+	obs.max_count = (uint32_t)((1ull << (v0->p.width >= 32 ? 32 : v0->p.width)) - 1);
+	cs->overflow = false;
+	ret = hm_chmu_ctl_step(cs->ctl, &obs, &next);
+	if (ret <= 0)
+		return ret;
+	cs->set = next;
+	cs->set.epoch_ns = hm_chmu_eval_epoch(cs->set.epoch_ns);
+	for (k = 0; k < cs->nr; k++) {
+		char e[256];
+
+		ret = cset_program(s, cs, &s->devs[cs->first + k], e, sizeof(e));
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+const struct hm_chmu_ctl_setting *hm_sim_chmu_setting(const struct hm_sim *s, int nid)
+{
+	if (nid < 0 || nid >= HM_SIM_MAX_NODES || !s->cset[nid])
+		return NULL;
+	return &s->cset[nid]->set;
+}
+
+const struct hm_chmu_ctl_change *hm_sim_chmu_trail(const struct hm_sim *s, int nid, size_t *n,
+						   uint64_t *total)
+{
+	*n = 0;
+	*total = 0;
+	if (nid < 0 || nid >= HM_SIM_MAX_NODES || !s->cset[nid])
+		return NULL;
+	*n = s->cset[nid]->nr_trail;
+	*total = s->cset[nid]->changes;
+	return s->cset[nid]->trail;
 }
 
 static void dev_irq(void *arg, unsigned int inst)
@@ -843,6 +1031,12 @@ static int open_devices(struct hm_sim *s, char *err, size_t errlen)
 			/* device time = simulated time + t0 */
 			v->t0 = hm_chmu_now(v->d);
 			v->next_ev = hm_chmu_next_event(v->d);
+		}
+		if (n->devices && s->d.chmu_adaptive) {
+			int ret = cset_new(s, (int)i, &ev, err, errlen);
+
+			if (ret)
+				return ret;
 		}
 	}
 	return 0;
@@ -935,6 +1129,14 @@ void hm_sim_free(struct hm_sim *s)
 	for (i = 0; i < s->nr_devs; i++)
 		hm_chmu_free(s->devs[i].d);
 	free(s->devs);
+	for (i = 0; i < HM_SIM_MAX_NODES; i++) {
+		if (!s->cset[i])
+			continue;
+		hm_chmu_ctl_free(s->cset[i]->ctl);
+		free(s->cset[i]->ep.r);
+		free(s->cset[i]->u);
+		free(s->cset[i]);
+	}
 	for (i = 0; i < HM_SIM_MAX_NODES; i++)
 		free(s->free_stack[i]);
 	for (i = 0; i < HM_SIM_NR_SRC; i++)
@@ -1787,6 +1989,13 @@ int hm_sim_run(struct hm_sim *s, uint64_t until_ns)
 			v->irq = false;
 			s->now_dev = t1;
 			dev_drain(s, v);
+		}
+		for (i = 0; i < HM_SIM_MAX_NODES; i++) {
+			if (!s->cset[i])
+				continue;
+			ret = cset_step(s, s->cset[i]);
+			if (ret)
+				return ret;
 		}
 		if ((s->d.sources & HM_SIM_SRC_ABIT) && t1 >= s->next_abit) {
 			scan_abits(s, t1);

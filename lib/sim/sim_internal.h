@@ -83,6 +83,7 @@ struct dev {
 	struct hm_chmu_program p;
 	struct hm_hdm_decoder dec;
 	uint64_t t0, next_ev;
+	uint64_t epochs;		/* with a controller: epochs ended and judged */
 	int node;
 	bool irq;
 };
@@ -90,6 +91,22 @@ struct dev {
 struct rep_buf {
 	struct hm_report *r;
 	size_t n, cap;
+};
+
+/* One node's interleave set under the adaptive controller. */
+struct cset {
+	struct hm_chmu_ctl *ctl;
+	struct hm_chmu_ctl_setting set;
+	struct hm_chmu_event base;	/* sim.chmu_event: what the controller does not set */
+	unsigned int first, nr;		/* its devices */
+	struct rep_buf ep;		/* this set epoch's reports */
+	struct hm_chmu_ctl_unit *u;
+	size_t cap_u;
+	bool overflow;
+	struct hm_chmu_ctl_change trail[HM_SIM_CHMU_TRAIL];
+	size_t nr_trail;
+	uint64_t changes;
+	struct hm_sim *s;
 };
 
 struct hm_sim {
@@ -133,6 +150,7 @@ struct hm_sim {
 	unsigned int nr_devs;
 	bool chmu_sub_page;	/* a CHMU unit is smaller than a page: the line matters */
 	int node_dev[HM_SIM_MAX_NODES];
+	struct cset *cset[HM_SIM_MAX_NODES];	/* with chmu_adaptive */
 	struct rep_buf rep[HM_SIM_NR_SRC];
 	uint64_t next_abit, next_hint, hint_cursor;
 	int64_t budget;

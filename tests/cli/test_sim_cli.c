@@ -146,6 +146,12 @@ static void test_bad_scenarios(void **state)
 	    "\"sources\": \"ibs,foo\"}}", "$.sim.sources: 'foo' is not a source");
 	bad("{\"version\": 1, \"workloads\": [\"uniform:size=1M\"], \"phases\": [{\"name\": \"x\"}]}",
 	    "$.phases[0]: a phase needs \"duration\"");
+	bad("{\"version\": 1, \"workloads\": [\"uniform:size=1M\"], \"sim\": {\"chmu_adaptive\": 1}}",
+	    "$.sim.chmu_adaptive: expected true, false or");
+	bad("{\"version\": 1, \"workloads\": [\"uniform:size=1M\"], \"sim\": {\"chmu_adaptive\": "
+	    "{\"interval\": \"1ms\"}}}", "$.sim.chmu_adaptive.interval: at least 10ms");
+	bad("{\"version\": 1, \"workloads\": [\"uniform:size=1M\"], \"sim\": {\"chmu_adaptive\": "
+	    "{\"unit\": 5}}}", "$.sim.chmu_adaptive.unit: unknown key");
 }
 
 /* A perf capture replays as a workload; a bad one is refused naming the file and line. */
@@ -394,6 +400,55 @@ static void test_chmu_only_push_blind(void **state)
 	done(&r);
 }
 
+/* sim.chmu_adaptive: the run says what the controller did to the device. */
+static void test_chmu_adaptive_output(void **state)
+{
+	static const char json[] =
+		"{\"version\": 1,"
+		" \"monitor\": {\"sample_interval\": \"10ms\", \"aggr_interval\": \"100ms\"},"
+		" \"targets\": [{\"space\": \"phys\", \"ranges\": [[\"0\", \"320MiB\"]]}],"
+		" \"sources\": [{\"name\": \"chmu\", \"accounting\": \"weighted\", \"scale\": 1}],"
+		" \"machine\": {\"nodes\": [{\"capacity\": \"64MiB\"}, {\"capacity\": \"256MiB\"}],"
+		"  \"alloc\": \"bind\", \"alloc_node\": 1},"
+		" \"sim\": {\"tick\": \"10ms\", \"sources\": \"chmu\", \"compare\": \"static\","
+		"  \"chmu_event\": \"epoch_type=0,access_type=6,epoch_scale=4,epoch_multiplier=1,"
+		"hotness_threshold=4000,hotness_granual=12\","
+		"  \"chmu_adaptive\": {\"units\": 512, \"interval\": \"1s\"}},"
+		" \"workloads\": [{\"spec\": \"hotset:size=64M,hot=2M,frac=0.9,rate=1M\"}],"
+		" \"phases\": [{\"name\": \"one\", \"duration\": \"2s\"}]}";
+	char path[] = "/tmp/hm-ad-XXXXXX";
+	const char *a[] = { "sim", "--config", path, "--json", NULL };
+	const char *b[] = { "sim", "--config", path, NULL };
+	struct json_object *o, *pols, *c, *x;
+	struct run r;
+	int fd = mkstemp(path);
+
+	(void)state;
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, json, strlen(json)), (ssize_t)strlen(json));
+	close(fd);
+	run(&r, a);
+	if (code(&r))
+		fail_msg("exit %d: %s", code(&r), r.err);
+	o = parse_json(r.out);
+	assert_true(json_object_object_get_ex(o, "policies", &pols));
+	assert_true(json_object_object_get_ex(json_object_array_get_idx(pols, 0), "chmu_control",
+					      &c));
+	assert_int_equal(get_u64(c, "node"), 1);
+	assert_true(get_u64(c, "changes") >= 1);
+	assert_true(get_u64(c, "threshold") < 4000);
+	assert_true(json_object_object_get_ex(c, "first_changes", &x));
+	assert_non_null(strstr(json_object_get_string(json_object_array_get_idx(x, 0)),
+			       "epoch 1: threshold 4000 -> "));
+	json_object_put(o);
+	done(&r);
+	run(&r, b);
+	assert_int_equal(code(&r), 0);
+	assert_non_null(strstr(r.out, "static: adaptive CHMU control of node 1: "));
+	done(&r);
+	unlink(path);
+}
+
 /* hotmem's figures from `sim --json` on a scenario file */
 static void hotmem_row(const char *file, double *hot_pct, uint64_t *failed)
 {
@@ -539,6 +594,7 @@ int main(void)
 		cmocka_unit_test(test_json_and_determinism),
 		cmocka_unit_test(test_out_files),
 		cmocka_unit_test(test_bad_scenarios),
+		cmocka_unit_test(test_chmu_adaptive_output),
 		cmocka_unit_test(test_trace_workloads),
 		cmocka_unit_test(test_big_scenario),
 		cmocka_unit_test(test_bad_args),

@@ -3,7 +3,7 @@
  * The simulated machine: determinism, conservation of pages and frames, the
  * hit ratio of a uniform workload, the oracle bound over every policy, the
  * two time models agreeing, the baselines' defining behaviour, each
- * source's bias, and the perf text parsers.
+ * source's bias, the CHMU under adaptive control, and the perf text parsers.
  */
 #include <errno.h>
 #include <math.h>
@@ -485,6 +485,87 @@ static void test_abit_tlb_bias(void **state)
 	}
 }
 
+/*
+ * The CHMU source under the adaptive controller: from a threshold no page
+ * reaches in an epoch (176 accesses per hot page per 100 ms, threshold
+ * 4000), the fixed device reports nothing; the controlled one lowers it,
+ * says why, and reports the hot set. Two runs give the same trail.
+ */
+static void chmu_run(bool adaptive, double *hot_share, uint64_t *reports,
+		     struct hm_chmu_ctl_change *trail, size_t *nr_trail,
+		     struct hm_chmu_ctl_setting *end)
+{
+	struct hm_sim_desc d;
+	struct hm_sim_workload w;
+	struct hm_sim *s;
+	const struct hm_report *r;
+	const struct hm_chmu_ctl_change *t;
+	double hot = 0, all = 0;
+	uint64_t total, tick;
+	size_t n, i;
+
+	small_desc(&d, HM_SIM_TIME_EPOCH);
+	d.sources = HM_SIM_SRC_CHMU;
+	d.alloc = HM_SIM_ALLOC_BIND;
+	d.bind_node = 1;
+	snprintf(d.chmu_event, sizeof(d.chmu_event), "epoch_type=0,access_type=6,epoch_scale=4,"
+		 "epoch_multiplier=1,hotness_threshold=4000,hotness_granual=12");
+	d.chmu_adaptive = adaptive;
+	d.chmu_units = 1024;
+	d.chmu_interval_ns = SEC;
+	wl(&w, "hotset:size=128M,hot=4M,frac=0.9,rate=2M");
+	s = mk(&d, &w, 1, 3);
+	*reports = 0;
+	for (tick = 1; tick <= 300; tick++) {
+		assert_int_equal(hm_sim_run(s, tick * 10 * MS), 0);
+		r = hm_sim_reports(s, HM_SIM_SRC_CHMU, &n);
+		*reports += n;
+		for (i = 0; tick > 200 && i < n; i++) {
+			hot += hm_sim_page_hot(s, hm_sim_phys_page(s, r[i].addr)) ? r[i].count : 0;
+			all += r[i].count;
+		}
+	}
+	*hot_share = all > 0 ? hot / all : 0;
+	assert_null(hm_sim_chmu_setting(s, 0));	/* DRAM: no device, no controller */
+	t = hm_sim_chmu_trail(s, 1, nr_trail, &total);
+	if (adaptive) {
+		assert_non_null(t);
+		assert_int_equal(total, *nr_trail);
+		memcpy(trail, t, *nr_trail * sizeof(*t));
+		*end = *hm_sim_chmu_setting(s, 1);
+	} else {
+		assert_null(t);
+		assert_null(hm_sim_chmu_setting(s, 1));
+	}
+	hm_sim_free(s);
+}
+
+static void test_chmu_adaptive(void **state)
+{
+	static struct hm_chmu_ctl_change t1[HM_SIM_CHMU_TRAIL], t2[HM_SIM_CHMU_TRAIL];
+	struct hm_chmu_ctl_setting e1, e2;
+	size_t n1, n2;
+	uint64_t rep;
+	double share;
+
+	(void)state;
+	chmu_run(false, &share, &rep, t1, &n1, &e1);
+	assert_int_equal(rep, 0);
+	chmu_run(true, &share, &rep, t1, &n1, &e1);
+	assert_true(rep > 1000);
+	if (share < 0.85)
+		fail_msg("hot set's share of the last second's CHMU counts %.3f, expected ~0.9",
+			 share);
+	assert_true(n1 >= 1);
+	assert_int_equal(t1[0].knob, HM_CHMU_CTL_THRESHOLD);
+	assert_int_equal(t1[0].from, 4000);
+	assert_true(t1[0].to < 4000);
+	assert_true(e1.threshold < 4000);
+	chmu_run(true, &share, &rep, t2, &n2, &e2);
+	assert_int_equal(n1, n2);
+	assert_memory_equal(t1, t2, n1 * sizeof(t1[0]));
+}
+
 static void test_bad_desc(void **state)
 {
 	struct hm_sim_desc d;
@@ -496,6 +577,11 @@ static void test_bad_desc(void **state)
 	d.page_size = 8192;
 	assert_int_equal(hm_sim_check_desc(&d, err, sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "page_size"));
+	small_desc(&d, HM_SIM_TIME_EPOCH);
+	d.chmu_adaptive = true;
+	d.chmu_interval_ns = MS;
+	assert_int_equal(hm_sim_check_desc(&d, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "chmu_adaptive"));
 	small_desc(&d, HM_SIM_TIME_EPOCH);
 	wl(&w, "uniform:size=4M,base=4160");
 	assert_null(hm_sim_new(&d, &w, 1, 1, err, sizeof(err)));
@@ -717,6 +803,7 @@ int main(void)
 		cmocka_unit_test(test_policy_list),
 		cmocka_unit_test(test_ibs_prefetch_bias),
 		cmocka_unit_test(test_abit_tlb_bias),
+		cmocka_unit_test(test_chmu_adaptive),
 		cmocka_unit_test(test_bad_desc),
 		cmocka_unit_test(test_perf_script),
 		cmocka_unit_test(test_trace_workload),
