@@ -93,6 +93,10 @@ struct hm_chmu_ctl_unit {
  *		tells (a CXL r3.2 CHMU does not: leave 0).
  * @max_count:	the largest count an entry can carry (saturation).
  * @unit_log2:	the unit size, for mapping units to 256 MiB ranges.
+ * @range_heat:	coarse-plus-fine: per 256 MiB range (@nr_ranges of the
+ *		limits), what a coarse instance over every range counted in the
+ *		same epoch (hm_chmu_ctl_range_heat()); NULL otherwise. The
+ *		ranges this controller enables then follow that heat.
  */
 struct hm_chmu_ctl_obs {
 	const struct hm_chmu_ctl_unit *units;
@@ -102,6 +106,7 @@ struct hm_chmu_ctl_obs {
 	uint64_t untracked;
 	uint32_t max_count;
 	uint32_t unit_log2;
+	const uint64_t *range_heat;
 };
 
 /* What a change touched. */
@@ -175,6 +180,13 @@ int hm_chmu_ctl_program(const struct hm_chmu_io *io, const struct hm_chmu_caps *
  */
 long hm_chmu_ctl_units(const struct hm_report *r, size_t n, unsigned int unit_log2,
 		       struct hm_chmu_ctl_unit **units, size_t *cap);
+/*
+ * Coarse plus fine: the counts of a coarse instance's entries (units of
+ * 2^@unit_log2 bytes of the device) added up per 256 MiB range into
+ * @heat[@nr_ranges], for the fine instance's hm_chmu_ctl_obs.range_heat.
+ */
+void hm_chmu_ctl_range_heat(const struct hm_chmu_ctl_unit *u, size_t n, unsigned int unit_log2,
+			    uint64_t *heat, uint32_t nr_ranges);
 
 #ifdef __cplusplus
 }

@@ -37,7 +37,7 @@ struct hm_chmu_ctl {
 	uint32_t cursor;		/* the rotation's next range */
 	struct hm_chmu_ctl_setting last;	/* the program the last epoch ran with */
 	bool have_last;
-	uint32_t *score;		/* per range: hot units seen, decayed */
+	uint64_t *score;		/* per range: hot units (or coarse counts) seen, decayed */
 	uint8_t *zoom;			/* per range: in the zoom set */
 	uint64_t epoch_floor;		/* interval mode: the epoch a drought set, or 0 */
 	unsigned int since_drought;	/* epochs since then */
@@ -470,7 +470,8 @@ static void on_interval(struct hm_chmu_ctl *c, const struct hm_chmu_ctl_obs *o, 
 
 static int cmp_score(const void *a, const void *b, void *arg)
 {
-	const uint32_t *s = arg, x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	const uint64_t *s = arg;
+	const uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
 
 	if (s[x] != s[y])
 		return s[x] > s[y] ? -1 : 1;
@@ -481,7 +482,9 @@ static int cmp_score(const void *a, const void *b, void *arg)
  * The range bitmap when only @slots ranges fit: the ranges that yield hot
  * units (the zoom set, at most half the slots, busiest first), then the
  * next ranges in turn. Every range is enabled at least once in
- * ceil((nr_ranges - zoomed) / (slots - zoomed)) epochs.
+ * ceil((nr_ranges - zoomed) / (slots - zoomed)) epochs. With a coarse
+ * instance's heat the zoom set follows that instead, and may take every
+ * slot but one: the coarse instance covers every range itself.
  */
 static int rotate(struct hm_chmu_ctl *c, const struct hm_chmu_ctl_obs *o, size_t n)
 {
@@ -491,10 +494,16 @@ static int rotate(struct hm_chmu_ctl *c, const struct hm_chmu_ctl_obs *o, size_t
 
 	for (r = 0; r < nr; r++)
 		c->score[r] /= 2;
-	for (i = 0; i < n; i++) {
-		r = range_of(o, c->now[i]);
-		if (r < nr && c->score[r] < UINT32_MAX / 2)
-			c->score[r] += 2;	/* a hot unit now counts 2, halving each epoch */
+	if (o->range_heat) {
+		for (r = 0; r < nr; r++)	/* an access now counts 2, halving each epoch */
+			c->score[r] += o->range_heat[r] < UINT64_MAX / 8 ? 2 * o->range_heat[r] :
+									   UINT64_MAX / 4;
+	} else {
+		for (i = 0; i < n; i++) {
+			r = range_of(o, c->now[i]);
+			if (r < nr && c->score[r] < UINT64_MAX / 4)
+				c->score[r] += 2;	/* a hot unit now counts 2 */
+		}
 	}
 	if (o->untracked && c->slots > 1) {
 		char why[160];
@@ -513,7 +522,7 @@ static int rotate(struct hm_chmu_ctl *c, const struct hm_chmu_ctl_obs *o, size_t
 	for (r = 0; r < nr; r++)
 		order[r] = r;
 	qsort_r(order, nr, sizeof(*order), cmp_score, c->score);
-	zmax = c->slots / 2;
+	zmax = !o->range_heat ? c->slots / 2 : c->slots > 1 ? c->slots - 1 : 1;
 	memset(c->cur.ranges, 0, sizeof(c->cur.ranges));
 	was = 0;
 	for (r = 0; r < nr; r++)
@@ -521,10 +530,14 @@ static int rotate(struct hm_chmu_ctl *c, const struct hm_chmu_ctl_obs *o, size_t
 	for (i = 0; i < nr && z < zmax && c->score[order[i]] >= 2; i++) {
 		r = order[i];
 		range_set(&c->cur, r);
-		if (!c->zoom[r])
+		if (!c->zoom[r] && o->range_heat)
 			note(c, HM_CHMU_CTL_RANGES, was, was + 1, "zoom into range %u (DPA 0x%llx): "
-			     "%u hot units lately", r, (unsigned long long)r << RANGE_SHIFT,
-			     c->score[r] / 2);
+			     "the coarse instance counted %llu lately", r,
+			     (unsigned long long)r << RANGE_SHIFT, (unsigned long long)c->score[r] / 2);
+		else if (!c->zoom[r])
+			note(c, HM_CHMU_CTL_RANGES, was, was + 1, "zoom into range %u (DPA 0x%llx): "
+			     "%llu hot units lately", r, (unsigned long long)r << RANGE_SHIFT,
+			     (unsigned long long)c->score[r] / 2);
 		z++;
 	}
 	for (r = 0; r < nr; r++)
@@ -632,4 +645,18 @@ long hm_chmu_ctl_units(const struct hm_report *r, size_t n, unsigned int unit_lo
 										   (uint32_t)m[i].count };
 	free(m);
 	return k;
+}
+
+void hm_chmu_ctl_range_heat(const struct hm_chmu_ctl_unit *u, size_t n, unsigned int unit_log2,
+			    uint64_t *heat, uint32_t nr_ranges)
+{
+	size_t i;
+
+	memset(heat, 0, nr_ranges * sizeof(*heat));
+	for (i = 0; i < n; i++) {
+		uint64_t r = (u[i].unit << unit_log2) >> RANGE_SHIFT;
+
+		if (r < nr_ranges)
+			heat[r] += u[i].count;
+	}
 }

@@ -345,6 +345,65 @@ static void test_rotation_and_zoom(void **state)
 	hm_chmu_ctl_free(c);
 }
 
+/*
+ * Coarse plus fine: 64 ranges, 8 at a time for the fine instance. With a
+ * coarse instance's heat naming range 37, the fine one zooms in at the
+ * first step (rotation alone needs up to 8 epochs to reach it), says so,
+ * keeps it, follows the heat when it moves, and still visits every range.
+ */
+static void test_coarse_guides_fine(void **state)
+{
+	struct hm_chmu_ctl_limits l;
+	struct trail t = { .n = 0 };
+	struct hm_chmu_ctl *c;
+	struct hm_chmu_ctl_unit cu[3], fu[1];
+	struct hm_chmu_ctl_obs o = { .units = fu, .max_count = 65535, .unit_log2 = UNIT_LOG2 };
+	uint64_t heat[64], seen = 0;
+	unsigned int e, i;
+
+	(void)state;
+	limits(&l, 64);
+	c = ctl(&l, 200, 8, 4, 100 * MS, &t);
+	assert_false(hm_chmu_ctl_get(c)->ranges[0] >> 37 & 1);
+	/* the coarse instance's 2 MiB units: two in range 37, one in range 2 */
+	cu[0] = (struct hm_chmu_ctl_unit){ 37ull * 128 + 5, 9000 };
+	cu[1] = (struct hm_chmu_ctl_unit){ 37ull * 128 + 6, 1000 };
+	cu[2] = (struct hm_chmu_ctl_unit){ 2ull * 128, 40 };
+	hm_chmu_ctl_range_heat(cu, 3, 21, heat, 64);
+	assert_int_equal(heat[37], 10000);
+	assert_int_equal(heat[2], 40);
+	assert_int_equal(heat[36] + heat[38], 0);
+	o.range_heat = heat;
+	for (e = 0; e < 12; e++) {
+		const struct hm_chmu_ctl_setting *s;
+
+		o.nr_units = 0;
+		hm_chmu_ctl_step(c, &o, NULL);
+		s = hm_chmu_ctl_get(c);
+		assert_int_equal(hm_chmu_ctl_nr_ranges(s), 8);
+		if (!(s->ranges[0] >> 37 & 1) || !(s->ranges[0] >> 2 & 1))
+			fail_msg("step %u: ranges 37 and 2 not both on: %llx", e,
+				 (unsigned long long)s->ranges[0]);
+		seen |= s->ranges[0];
+	}
+	/* the one rotating slot with six idle zoom slots: 62 others in 12 epochs */
+	assert_int_equal(seen, UINT64_MAX);
+	for (i = 0; i < t.n; i++)
+		if (t.c[i].knob == HM_CHMU_CTL_RANGES)
+			break;
+	assert_true(i < t.n);
+	assert_int_equal(t.c[i].epoch, 1);
+	assert_non_null(strstr(t.c[i].why, "zoom into range 37"));
+	assert_non_null(strstr(t.c[i].why, "coarse instance counted"));
+	/* the heat moves to range 50: the fine instance follows at the next step */
+	memset(heat, 0, sizeof(heat));
+	heat[50] = 10000;
+	o.nr_units = 0;
+	hm_chmu_ctl_step(c, &o, NULL);
+	assert_true(hm_chmu_ctl_get(c)->ranges[0] >> 50 & 1);
+	hm_chmu_ctl_free(c);
+}
+
 /* A tracker that says it is full gets fewer ranges at once. */
 static void test_untracked_shrinks_ranges(void **state)
 {
@@ -701,6 +760,7 @@ int main(void)
 		cmocka_unit_test(test_sparse_counts),
 		cmocka_unit_test(test_churn_shortens_epoch),
 		cmocka_unit_test(test_rotation_and_zoom),
+		cmocka_unit_test(test_coarse_guides_fine),
 		cmocka_unit_test(test_untracked_shrinks_ranges),
 		cmocka_unit_test(test_determinism_and_trail),
 		cmocka_unit_test(test_interval_floor),
