@@ -15,6 +15,7 @@
 #include <hotmem/parse.h>
 
 #include "cli.h"
+#include "output.h"
 #include "sim_run.h"
 
 #define CMD "chmu compare"
@@ -39,6 +40,7 @@ static const struct wl_def wl_defs[] = {
 	{ "phase", HOT, ZIPF("1.0"), 1, 4096 },
 	{ "interleave2", HOT, NULL, 2, 256 },
 	{ "interleave4", HOT, NULL, 4, 256 },
+	{ "wide", "hotset:size=4G,hot=4M,frac=0.2,rate=20M,move=2s", NULL, 1, 4096 },
 };
 
 #define NR_WL_DEFS (sizeof(wl_defs) / sizeof(wl_defs[0]))
@@ -65,6 +67,7 @@ static const uint64_t grid_epochs[] = { 10000000, 100000000, 1000000000 };
 const char hm_chmu_compare_usage[] =
 	"usage: hotmem chmu compare [--workload NAME,...] [--tracker KIND,...]\n"
 	"                           [--budget RATIO,...] [--config NAME,...] [--units K]\n"
+	"                           [--ranges N [--coarse SIZE]]\n"
 	"                           [--duration D] [--interval D] [--seed N] [--out DIR]\n"
 	"                           [--log] [--json]\n"
 	"\n"
@@ -73,7 +76,9 @@ const char hm_chmu_compare_usage[] =
 	"the hotlists named most often against the K pages with the most accesses.\n"
 	"\n"
 	"  --workload LIST   hotset, zipf0.8, zipf1.0, zipf1.2, moving, phase,\n"
-	"                    interleave2, interleave4, or one workload spec\n"
+	"                    interleave2, interleave4, wide (a 4 MiB hot set with\n"
+	"                    20% of 20 M accesses/s over 4 GiB, moving every 2 s),\n"
+	"                    or one workload spec\n"
 	"                    (docs/workload.md) given alone\n"
 	"                    (default: hotset,zipf1.0,moving)\n"
 	"  --tracker LIST    table, cms, topk, lfu (default: all four)\n"
@@ -84,6 +89,12 @@ const char hm_chmu_compare_usage[] =
 	"                    tuned-expert (the best fixed setting of a grid, chosen\n"
 	"                    with hindsight) (default: all four)\n"
 	"  --units K         pages the consumer acts on per interval (default 1024)\n"
+	"  --ranges N        adaptive: the (fine) instance tracks N 256 MiB ranges\n"
+	"                    at once, rotating through the rest (default: all)\n"
+	"  --coarse SIZE     adaptive, with --ranges: a second instance counts every\n"
+	"                    range at units of SIZE (8K to 2M) and chooses the\n"
+	"                    fine instance's ranges; the budget is split between\n"
+	"                    the two\n"
 	"  --duration D      stream time per case (default 12s)\n"
 	"  --interval D      the consumer's interval (default 1s)\n"
 	"  --seed N          stream and device seed (default 1)\n"
@@ -100,7 +111,7 @@ struct copts {
 	double budget[MAX_ITEMS];
 	unsigned int nr_budget;
 	bool cfg[NR_CFG];
-	uint64_t units, duration_ns, interval_ns, seed;
+	uint64_t units, duration_ns, interval_ns, seed, ranges, coarse;
 	const char *out;
 	bool log, json;
 };
@@ -353,12 +364,19 @@ static void print_rows(const struct copts *o, const struct row *rows, size_t n)
 				snprintf(rec, sizeof(rec), "-");
 			else
 				snprintf(rec, sizeof(rec), "%d", r->r.recovery);
+			char extra[64] = "", sz[32];
+
+			if (r->cfg == CFG_ADAPTIVE && o->ranges)
+				snprintf(extra, sizeof(extra), ", %llu ranges%s%s",
+					 (unsigned long long)o->ranges, o->coarse ? ", coarse " : "",
+					 o->coarse ? hm_fmt_iec(o->coarse, sz, sizeof(sz)) : "");
 			printf("%-12s %-5s 1/%-7.0f %-12s %6.3f %6.3f %9llu %8s %6lluK  thr %u, "
-			       "epoch %llu ms, ds 1/%u\n", r->wl, tracker_names[r->trk],
+			       "epoch %llu ms, ds 1/%u%s\n", r->wl, tracker_names[r->trk],
 			       1 / r->budget, cfg_names[r->cfg], r->r.recall, r->r.precision,
 			       (unsigned long long)r->r.overflows, rec,
 			       (unsigned long long)(r->r.tracker_bytes / 1024), r->r.threshold,
-			       (unsigned long long)(r->r.epoch_ns / 1000000), 1u << r->r.ds_log2);
+			       (unsigned long long)(r->r.epoch_ns / 1000000), 1u << r->r.ds_log2,
+			       extra);
 		}
 		return;
 	}
@@ -385,6 +403,10 @@ static void print_rows(const struct copts *o, const struct row *rows, size_t n)
 		json_object_object_add(c, "epoch_ns", json_object_new_uint64(r->r.epoch_ns));
 		json_object_object_add(c, "downsample", json_object_new_uint64(1u << r->r.ds_log2));
 		json_object_object_add(c, "reprograms", json_object_new_uint64(r->r.reprograms));
+		if (r->cfg == CFG_ADAPTIVE && o->ranges)
+			json_object_object_add(c, "max_ranges", json_object_new_uint64(o->ranges));
+		if (r->cfg == CFG_ADAPTIVE && o->coarse)
+			json_object_object_add(c, "coarse_unit", json_object_new_uint64(o->coarse));
 		json_object_array_add(arr, c);
 	}
 	json_object_object_add(j, "cases", arr);
@@ -428,6 +450,9 @@ static int compare(const struct copts *o)
 							   .budget = o->budget[b], .cfg = k,
 							   .fixed = cfg_fixed[k] };
 					c.adaptive = k == CFG_ADAPTIVE;
+					c.max_ranges = c.adaptive ? (uint32_t)o->ranges : 0;
+					c.coarse_log2 = c.adaptive && o->coarse ?
+								(uint32_t)__builtin_ctzll(o->coarse) : 0;
 					c.fixed = cfg_fixed[k];
 					c.log = k == CFG_ADAPTIVE && o->log ? log_change : NULL;
 					c.log_arg = label;
@@ -457,6 +482,8 @@ int hm_cmd_chmu_compare(int argc, char **argv)
 		{ "budget", required_argument, NULL, 'b' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "units", required_argument, NULL, 'k' },
+		{ "ranges", required_argument, NULL, 'r' },
+		{ "coarse", required_argument, NULL, 'g' },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "interval", required_argument, NULL, 'i' },
 		{ "seed", required_argument, NULL, 's' },
@@ -487,6 +514,17 @@ int hm_cmd_chmu_compare(int argc, char **argv)
 		case 'k':
 			if (hm_opt_u64(CMD, "--units", optarg, 1, 1u << 20, &o.units))
 				return HM_EXIT_USAGE;
+			break;
+		case 'r':
+			if (hm_opt_u64(CMD, "--ranges", optarg, 1, HM_CHMU_CTL_MAX_RANGES, &o.ranges))
+				return HM_EXIT_USAGE;
+			break;
+		case 'g':
+			if (hm_opt_size(CMD, "--coarse", optarg, 8192, 2ull << 20, &o.coarse))
+				return HM_EXIT_USAGE;
+			if (o.coarse & (o.coarse - 1))
+				return hm_usage_err(CMD, "--coarse", "'%s' is not a power of two",
+						    optarg);
 			break;
 		case 'd':
 		case 'i':
@@ -524,6 +562,9 @@ int hm_cmd_chmu_compare(int argc, char **argv)
 				    (unsigned long long)(o.interval_ns / 1000000));
 	if (o.duration_ns < o.interval_ns || o.duration_ns / o.interval_ns > 4096)
 		return hm_usage_err(CMD, "--duration", "from one interval to 4096 of them");
+	if (o.coarse && !o.ranges)
+		return hm_usage_err(CMD, "--coarse", "needs --ranges (how many ranges the coarse "
+				    "instance chooses for the fine one)");
 	if (!o.nr_wl) {
 		o.wl[o.nr_wl++] = "hotset";
 		o.wl[o.nr_wl++] = "zipf1.0";

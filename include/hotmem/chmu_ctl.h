@@ -181,9 +181,11 @@ int hm_chmu_ctl_program(const struct hm_chmu_io *io, const struct hm_chmu_caps *
 long hm_chmu_ctl_units(const struct hm_report *r, size_t n, unsigned int unit_log2,
 		       struct hm_chmu_ctl_unit **units, size_t *cap);
 /*
- * Coarse plus fine: the counts of a coarse instance's entries (units of
- * 2^@unit_log2 bytes of the device) added up per 256 MiB range into
- * @heat[@nr_ranges], for the fine instance's hm_chmu_ctl_obs.range_heat.
+ * Coarse plus fine: add the counts of a coarse instance's entries (units
+ * of 2^@unit_log2 bytes of the device) per 256 MiB range to
+ * @heat[@nr_ranges] (zero it at each epoch's start; devices of an
+ * interleave set add to the same), for the fine instance's
+ * hm_chmu_ctl_obs.range_heat.
  */
 void hm_chmu_ctl_range_heat(const struct hm_chmu_ctl_unit *u, size_t n, unsigned int unit_log2,
 			    uint64_t *heat, uint32_t nr_ranges);

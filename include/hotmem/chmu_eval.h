@@ -65,6 +65,13 @@ struct hm_chmu_eval_fixed {
  * @random_ds:	randomized downsampling.
  * @batch:	every drain's raw entries, device by device, when set (to
  *		keep them as AUX batches).
+ * @max_ranges:	adaptive: 256 MiB ranges the (fine) instance tracks at
+ *		once; 0: all.
+ * @coarse_log2: adaptive, 0 or 13-21: coarse plus fine. Each device runs a
+ *		second instance over every range, at units of 2^@coarse_log2
+ *		bytes, threshold 1 and the fine instance's epoch; what it counts
+ *		per range chooses the @max_ranges ranges the fine instance
+ *		tracks. The budget is split evenly between the two trackers.
  */
 struct hm_chmu_eval_case {
 	struct hm_workload_spec wl[2];
@@ -87,6 +94,8 @@ struct hm_chmu_eval_case {
 	void (*batch)(void *arg, unsigned int dev, const uint64_t *ent, uint32_t n,
 		      uint32_t width);
 	void *batch_arg;
+	uint32_t max_ranges;
+	uint32_t coarse_log2;
 };
 
 /**

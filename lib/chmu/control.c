@@ -652,7 +652,6 @@ void hm_chmu_ctl_range_heat(const struct hm_chmu_ctl_unit *u, size_t n, unsigned
 {
 	size_t i;
 
-	memset(heat, 0, nr_ranges * sizeof(*heat));
 	for (i = 0; i < n; i++) {
 		uint64_t r = (u[i].unit << unit_log2) >> RANGE_SHIFT;
 

@@ -35,6 +35,8 @@ struct edev {
 	bool overflow;			/* seen in the set's current epoch */
 	struct eval *ev;
 	unsigned int idx;
+	struct hm_chmu_caps cc;		/* coarse plus fine: the coarse instance (1) */
+	struct hm_chmu_program cp;
 };
 
 struct eval {
@@ -57,6 +59,10 @@ struct eval {
 	uint64_t *ent;			/* one drain's entries */
 	struct hm_report *rep;		/* and their reports */
 	size_t cap_ent, cap_rep;
+	uint64_t *heat;			/* coarse counts per range, this set epoch */
+	uint32_t nr_ranges;
+	struct hm_chmu_ctl_unit *cu;	/* one coarse drain's units */
+	struct hm_chmu_ctl_setting cset; /* the coarse instance's program */
 	int err;
 	char *msg;
 	size_t msglen;
@@ -161,10 +167,32 @@ static void take(struct edev *v)
 		e->err = k < 0 ? (int)k : -ENOMEM;
 }
 
+/* Coarse plus fine: drain the coarse instance into the per-range heat. */
+static void take_coarse(struct edev *v)
+{
+	struct eval *e = v->ev;
+	uint32_t width, i;
+	long n = hm_chmu_drain(&v->io, &v->cc, e->ent, &width);
+
+	if (n <= 0) {
+		if (n < 0)
+			e->err = (int)n;
+		return;
+	}
+	e->r->entries += (uint64_t)n;
+	for (i = 0; i < (uint32_t)n; i++)
+		e->cu[i] = (struct hm_chmu_ctl_unit){ e->ent[i] >> width,
+						      (uint32_t)(e->ent[i] &
+								 ((1ull << width) - 1)) };
+	hm_chmu_ctl_range_heat(e->cu, (size_t)n, e->c->coarse_log2, e->heat, e->nr_ranges);
+}
+
 static void on_irq(void *arg, unsigned int inst)
 {
-	(void)inst;
-	take(arg);
+	if (inst == 1)
+		take_coarse(arg);
+	else
+		take(arg);
 }
 
 static int program(struct eval *e, struct edev *v, const struct hm_chmu_ctl_setting *s)
@@ -177,6 +205,12 @@ static int program(struct eval *e, struct edev *v, const struct hm_chmu_ctl_sett
 	hm_chmu_event_set(&ev, HM_CHMU_F_RANDOM_DS, e->c->random_ds);
 	hm_chmu_event_set(&ev, HM_CHMU_F_GRANUAL, HM_CHMU_EVAL_PAGE_SHIFT);
 	ret = hm_chmu_ctl_program(&v->io, &v->c, &ev, s, &v->p, err, sizeof(err));
+	if (!ret && e->c->coarse_log2) {
+		/* the coarse instance: every range, the fine one's epoch */
+		e->cset.epoch_ns = s->epoch_ns;
+		hm_chmu_event_set(&ev, HM_CHMU_F_GRANUAL, e->c->coarse_log2);
+		ret = hm_chmu_ctl_program(&v->io, &v->cc, &ev, &e->cset, &v->cp, err, sizeof(err));
+	}
 	if (ret == -EINVAL)
 		return fail(e, ret, "device %u: %s", v->idx, err);
 	if (ret)
@@ -211,6 +245,14 @@ static int set_epoch(struct eval *e)
 	n = hm_chmu_ctl_units(e->ep.r, e->ep.n, HM_CHMU_EVAL_PAGE_SHIFT, &e->obs, &e->cap_obs);
 	if (n < 0)
 		return (int)n;
+	/* pages of HPA (from 0) to units of a device's own space, where its ranges are */
+	for (d = 0; c->ways > 1 && d < (unsigned int)n; d++)
+		e->obs[d].unit /= c->ways;
+	if (c->coarse_log2) {
+		for (d = 0; d < c->ways; d++)
+			take_coarse(&e->dv[d]);
+		obs.range_heat = e->heat;
+	}
 	obs.units = e->obs;
 	obs.nr_units = (size_t)n;
 	obs.max_count = e->dv[0].p.width >= 32 ? UINT32_MAX :
@@ -221,6 +263,8 @@ static int set_epoch(struct eval *e)
 	}
 	e->ep.n = 0;
 	ret = hm_chmu_ctl_step(e->ctl, &obs, &next);
+	if (e->heat)
+		memset(e->heat, 0, e->nr_ranges * sizeof(*e->heat));
 	if (ret < 0)
 		return ret;
 	if (!ret)
@@ -233,6 +277,10 @@ static int set_epoch(struct eval *e)
 
 		take(v);
 		ret = hm_chmu_stop(&v->io, &v->c);
+		if (!ret && c->coarse_log2) {
+			take_coarse(v);
+			ret = hm_chmu_stop(&v->io, &v->cc);
+		}
 		if (ret)
 			return fail(e, ret, "device %u did not stop: %s", d, strerror(-ret));
 		ret = program(e, v, &e->set);
@@ -456,12 +504,21 @@ static int setup(struct eval *e)
 				       .granularity = c->granularity };
 	if (hm_hdm_check(&dec, err, sizeof(err)))
 		return fail(e, -EINVAL, "interleave: %s", err);
+	if (c->coarse_log2 && (!c->adaptive || c->coarse_log2 < 13 || c->coarse_log2 > 21))
+		return fail(e, -EINVAL, "coarse plus fine: adaptive only, coarse units of 8 KiB "
+			    "to 2 MiB");
 	if (c->desc)
 		desc = *c->desc;
 	else
 		hm_chmu_preset("default", &desc);
 	desc.capacity = cap;
 	pages = cap >> HM_CHMU_EVAL_PAGE_SHIFT;
+	if (c->coarse_log2) {
+		/* two instances, one tracker each: the budget split evenly */
+		desc.nr_instances = 2;
+		desc.overlap = true;
+		pages /= 2;
+	}
 	if (c->tracker_spec)
 		desc.tracker = *c->tracker_spec;
 	else if (!(c->budget > 0) ||
@@ -485,6 +542,8 @@ static int setup(struct eval *e)
 			return errno == ENOMEM ? -ENOMEM : fail(e, -EINVAL, "device: %s", err);
 		hm_chmu_emulated_io(v->d, &v->io);
 		ret = hm_chmu_discover(&v->io, 0, &v->c, NULL);
+		if (!ret && c->coarse_log2)
+			ret = hm_chmu_discover(&v->io, 1, &v->cc, NULL);
 		if (ret)
 			return fail(e, ret, "device %u: discovery failed", i);
 		hm_chmu_set_irq(v->d, on_irq, v);
@@ -496,6 +555,14 @@ static int setup(struct eval *e)
 	e->rep = malloc(e->cap_rep * sizeof(*e->rep));
 	if (!e->ent || !e->rep)
 		return -ENOMEM;
+	e->nr_ranges = (uint32_t)(cap >> HM_CHMU_RANGE_SHIFT);
+	if (c->coarse_log2) {
+		e->heat = calloc(e->nr_ranges, sizeof(*e->heat));
+		e->cu = malloc(e->cap_ent * sizeof(*e->cu));
+		if (!e->heat || !e->cu)
+			return -ENOMEM;
+		e->cset.threshold = 1;
+	}
 	memset(&e->set, 0, sizeof(e->set));
 	e->set.threshold = c->fixed.threshold;
 	e->set.ds_log2 = c->fixed.ds_log2;
@@ -514,7 +581,8 @@ static int setup(struct eval *e)
 			.hotlist_size = e->dv[0].c.hotlist_size,
 		};
 		struct hm_chmu_ctl_want want = { .units = c->units, .interval_ns = c->interval_ns,
-						 .max_entries = c->max_entries };
+						 .max_entries = c->max_entries,
+						 .max_ranges = c->max_ranges };
 
 		if (lim.max_epoch_ns < lim.min_epoch_ns)
 			lim.min_epoch_ns = lim.max_epoch_ns;
@@ -645,12 +713,13 @@ int hm_chmu_eval_run(const struct hm_chmu_eval_case *c, struct hm_chmu_eval_resu
 		r->epoch_ns = e->set.epoch_ns;
 		r->threshold = e->set.threshold;
 		r->ds_log2 = e->set.ds_log2;
-		for (i = 0; i < c->ways; i++) {
-			const struct hm_tracker *t = hm_chmu_tracker(e->dv[i].d, 0);
+		for (i = 0; i < c->ways * (c->coarse_log2 ? 2 : 1); i++) {
+			unsigned int dev = i % c->ways, inst = i / c->ways;
+			const struct hm_tracker *t = hm_chmu_tracker(e->dv[dev].d, inst);
 			struct hm_chmu_stats st;
 			struct hm_tracker_stats ts;
 
-			hm_chmu_get_stats(e->dv[i].d, 0, &st);
+			hm_chmu_get_stats(e->dv[dev].d, inst, &st);
 			r->overflows += st.overflows;
 			r->dropped += st.dropped;
 			r->untracked += st.untracked;
@@ -671,6 +740,8 @@ int hm_chmu_eval_run(const struct hm_chmu_eval_case *c, struct hm_chmu_eval_resu
 	free(e->obs);
 	free(e->ent);
 	free(e->rep);
+	free(e->heat);
+	free(e->cu);
 	free(e->change_ns);
 	free(e->rec);
 	free(e);

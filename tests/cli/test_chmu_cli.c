@@ -451,6 +451,22 @@ static void test_compare(void **state)
 		assert_non_null(strstr(r1.out, "adaptive"));
 		done(&r1);
 	}
+	/* --ranges with --coarse: a coarse instance leads the fine one to the hot set */
+	{
+		const char *g[] = { "chmu", "compare", "--workload",
+				    "hotset:size=2G,hot=2M,frac=0.3,rate=2M,move=1s", "--tracker",
+				    "table", "--budget", "1/256", "--config", "adaptive", "--units",
+				    "512", "--duration", "3s", "--ranges", "1", "--coarse", "2M",
+				    "--json", NULL };
+		struct json_object *jg = ok_json(g), *cs, *x;
+
+		assert_true(json_object_object_get_ex(jg, "cases", &cs));
+		x = json_object_array_get_idx(cs, 0);
+		assert_int_equal(get_u64(x, "max_ranges"), 1);
+		assert_int_equal(get_u64(x, "coarse_unit"), 2u << 20);
+		assert_true(get_double(x, "recall") >= 0.95);
+		json_object_put(jg);
+	}
 }
 
 static void test_errors(void **state)
@@ -470,6 +486,10 @@ static void test_errors(void **state)
 		{ { "chmu", "compare", "--interval", "1ms" }, "hotmem: chmu compare: --interval: 1 ms: from 10 ms" },
 		{ { "chmu", "compare", "--duration", "2h" }, "hotmem: chmu compare: --duration: from one interval" },
 		{ { "chmu", "compare", "extra" }, "hotmem: chmu compare: extra: unexpected argument" },
+		{ { "chmu", "compare", "--coarse", "2M" }, "hotmem: chmu compare: --coarse: needs --ranges" },
+		{ { "chmu", "compare", "--coarse", "4M" }, "hotmem: chmu compare: --coarse: '4M' is out of range" },
+		{ { "chmu", "compare", "--coarse", "12K" }, "hotmem: chmu compare: --coarse: '12K' is not a power of two" },
+		{ { "chmu", "compare", "--ranges", "0" }, "hotmem: chmu compare: --ranges: '0' is out of range" },
 		{ { "chmu", "compare", "--workload", "hotset:size=1G,hot=1M", "--budget", "1/100000000" }, "hotmem: chmu compare: hotset:size=1G,hot=1M: budget" },
 		{ { "chmu", "caps", "--preset", "cxl3" }, "hotmem: chmu: --preset: 'cxl3' is not" },
 		{ { "chmu", "config" }, "hotmem: chmu: config: missing the event" },

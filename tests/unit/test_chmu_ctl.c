@@ -369,6 +369,7 @@ static void test_coarse_guides_fine(void **state)
 	cu[0] = (struct hm_chmu_ctl_unit){ 37ull * 128 + 5, 9000 };
 	cu[1] = (struct hm_chmu_ctl_unit){ 37ull * 128 + 6, 1000 };
 	cu[2] = (struct hm_chmu_ctl_unit){ 2ull * 128, 40 };
+	memset(heat, 0, sizeof(heat));
 	hm_chmu_ctl_range_heat(cu, 3, 21, heat, 64);
 	assert_int_equal(heat[37], 10000);
 	assert_int_equal(heat[2], 40);
