@@ -190,6 +190,71 @@ long hm_chmu_ctl_units(const struct hm_report *r, size_t n, unsigned int unit_lo
 void hm_chmu_ctl_range_heat(const struct hm_chmu_ctl_unit *u, size_t n, unsigned int unit_log2,
 			    uint64_t *heat, uint32_t nr_ranges);
 
+/* ---- a CHMU read through perf's AUX stream (lib/chmu/stream.c) ---- */
+
+/**
+ * struct hm_chmu_stream_cfg - one cxl_hmu perf event's stream.
+ * @ev:		the event as opened (epoch mode; its unit size, threshold,
+ *		downsampling and epoch are the start).
+ * @src:	how entries become reports: decoder, DPA base, node, source
+ *		id (@src.unit_log2 and @src.time_ns are set by the stream).
+ * @adaptive:	a controller judges each epoch and asks for a new event.
+ * @lim, @want:	its limits (the device's capabilities) and the consumer.
+ *		@want.max_ranges must be 0: the event says one run of ranges.
+ * @log, @log_arg: every change, when set.
+ */
+struct hm_chmu_stream_cfg {
+	struct hm_chmu_event ev;
+	struct hm_chmu_source src;
+	bool adaptive;
+	struct hm_chmu_ctl_limits lim;
+	struct hm_chmu_ctl_want want;
+	void (*log)(void *arg, const struct hm_chmu_ctl_change *c);
+	void *log_arg;
+};
+
+/* @batches and @entries read, @reports made, @outside batches whose units
+ * fell outside the decoder, @bad times the stream lost its framing,
+ * @epochs judged, @reprograms asked for. */
+struct hm_chmu_stream_stats {
+	uint64_t batches, entries, reports, outside, bad, epochs, reprograms;
+};
+
+struct hm_chmu_stream;
+
+/* Return: NULL with errno EINVAL and one line in @err (always-on, no epoch,
+ * limits the controller refuses), or ENOMEM. */
+struct hm_chmu_stream *hm_chmu_stream_new(const struct hm_chmu_stream_cfg *cfg, char *err,
+					  size_t errlen);
+void hm_chmu_stream_free(struct hm_chmu_stream *s);
+/*
+ * AUX bytes read at @now_ns, in any split: every whole batch becomes
+ * reports, a partial one waits for the rest. Return: 0; -EINVAL with one
+ * line in @err for bytes that are not CHMU batches (what was buffered is
+ * dropped and reading starts over with the next bytes); -ENOMEM.
+ */
+int hm_chmu_stream_aux(struct hm_chmu_stream *s, const uint8_t *buf, size_t len, uint64_t now_ns,
+		       char *err, size_t errlen);
+/* The reports made since the last call (valid until the next _aux call). */
+const struct hm_report *hm_chmu_stream_reports(struct hm_chmu_stream *s, size_t *n);
+/*
+ * Call after each read of the AUX area, at least once an epoch, with
+ * @overflow when the ring said data was lost. At the first call strictly
+ * more than an epoch after the last judgement, the controller judges
+ * everything read since (the device's last batch of an epoch comes a little
+ * after the host's clock ends it: with reads as often as epochs, that is
+ * one or two epochs). Return: 1 with the event to open instead in @next
+ * (read what is left, close the old one, open @next, then
+ * hm_chmu_stream_reopened()); 0; -ENOMEM; -EINVAL (an epoch the event
+ * cannot state).
+ */
+int hm_chmu_stream_tick(struct hm_chmu_stream *s, uint64_t now_ns, bool overflow,
+			struct hm_chmu_event *next);
+/* The new event was opened at @now_ns: its first epoch starts there. */
+void hm_chmu_stream_reopened(struct hm_chmu_stream *s, uint64_t now_ns);
+const struct hm_chmu_ctl_setting *hm_chmu_stream_setting(const struct hm_chmu_stream *s);
+void hm_chmu_stream_get_stats(const struct hm_chmu_stream *s, struct hm_chmu_stream_stats *st);
+
 #ifdef __cplusplus
 }
 #endif

@@ -16,6 +16,8 @@
 #include <hotmem/chmu_host.h>
 #include <hotmem/report.h>
 
+#include "internal.h"
+
 #define ACC_CHUNK	4096
 #define RECOVERED	0.9	/* an interval's recall that counts as recovered */
 
@@ -114,26 +116,9 @@ uint64_t hm_chmu_eval_epoch(uint64_t ns)
 	return hm_chmu_epoch_encode(ns, &s, &m) ? 0 : hm_chmu_epoch_ns(s, m);
 }
 
-/* Room for @need elements of @size bytes in *@p, which holds *@cap. */
-static int grow(void *p, size_t *cap, size_t need, size_t size)
-{
-	void **pp = p, *q;
-	size_t n;
-
-	if (need <= *cap)
-		return 0;
-	n = need * 2 > 16 ? need * 2 : 16;
-	q = realloc(*pp, n * size);
-	if (!q)
-		return -ENOMEM;
-	*pp = q;
-	*cap = n;
-	return 0;
-}
-
 static int push_rep(struct rep_vec *v, const struct hm_report *r, size_t n)
 {
-	if (grow(&v->r, &v->cap, v->n + n, sizeof(*r)))
+	if (hm__grow(&v->r, &v->cap, v->n + n, sizeof(*r)))
 		return -ENOMEM;
 	memcpy(v->r + v->n, r, n * sizeof(*r));
 	v->n += n;
@@ -399,7 +384,7 @@ static int score(struct eval *e)
 	n = hm_hpa_merge(e->iv.r, e->iv.n, 1ull << HM_CHMU_EVAL_PAGE_SHIFT, &m);
 	if (n < 0)
 		ret = (int)n;
-	if (!all.p || n < 0 || grow(&e->rec, &e->cap_rec, r->intervals + 1, sizeof(*e->rec)))
+	if (!all.p || n < 0 || hm__grow(&e->rec, &e->cap_rec, r->intervals + 1, sizeof(*e->rec)))
 		goto out;
 	hm_tracker_for_each(e->truth, collect_one, &all);
 	qsort(all.p, all.n, sizeof(*all.p), by_count);
@@ -436,7 +421,7 @@ out:
 
 static int note_change(struct eval *e, uint64_t t)
 {
-	if (grow(&e->change_ns, &e->cap_change, e->nr_change + 1, sizeof(*e->change_ns)))
+	if (hm__grow(&e->change_ns, &e->cap_change, e->nr_change + 1, sizeof(*e->change_ns)))
 		return -ENOMEM;
 	e->change_ns[e->nr_change++] = t;
 	return 0;

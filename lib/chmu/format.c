@@ -228,6 +228,7 @@ long hm_chmu_aux_decode(const uint8_t *buf, size_t len, hm_chmu_batch_fn fn, voi
 {
 	uint64_t *entries = NULL;
 	size_t off = 0;
+	uint32_t cap = 0;
 	long batches = 0;
 
 	while (off < len) {
@@ -263,10 +264,16 @@ long hm_chmu_aux_decode(const uint8_t *buf, size_t len, hm_chmu_batch_fn fn, voi
 					 "(%u bytes) but %zu bytes are left", off, n, n * 8,
 					 len - off - 16);
 		}
-		if (!entries) {
-			entries = malloc(HM_CHMU_AUX_MAX * sizeof(*entries));
-			if (!entries)
+		if (n > cap) {
+			/* as large as the largest batch so far, not the largest possible */
+			uint64_t *p = realloc(entries, (size_t)n * sizeof(*entries));
+
+			if (!p) {
+				free(entries);
 				return -ENOMEM;
+			}
+			entries = p;
+			cap = n;
 		}
 		for (i = 0; i < n; i++)
 			entries[i] = get64(buf + off + 16 + 8 * (size_t)i);

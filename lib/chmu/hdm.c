@@ -142,15 +142,17 @@ long hm_chmu_reports(const struct hm_chmu_source *s, const uint64_t *entries, ui
 
 		if (k == max)
 			return -ENOSPC;
+		if (unit > UINT64_MAX >> s->unit_log2)
+			return -ERANGE;	/* no DPA that 64 bits can say */
 		if (!s->dec) {
 			r.addr = dpa;
 			r.size = unit_sz;
-			r.count = (uint32_t)count;
+			r.count = count > UINT32_MAX ? UINT32_MAX : (uint32_t)count;
 			out[k++] = r;
 			continue;
 		}
-		if (dpa < s->dpa_base ||
-		    dpa - s->dpa_base + unit_sz > s->dec->hpa_size / s->dec->ways)
+		if (dpa < s->dpa_base || s->dec->hpa_size / s->dec->ways < unit_sz ||
+		    dpa - s->dpa_base > s->dec->hpa_size / s->dec->ways - unit_sz)
 			return -ERANGE;
 		/*
 		 * Granule by granule; runs that land next to each other in HPA
@@ -173,8 +175,11 @@ long hm_chmu_reports(const struct hm_chmu_source *s, const uint64_t *entries, ui
 			}
 			off = stop;
 		}
+		/* a report counts in 32 bits; the share is taken without overflow */
+		if (count > UINT32_MAX)
+			count = UINT32_MAX;
 		for (off = first; off < k; off++) {
-			out[off].count = (uint32_t)(count * out[off].size / unit_sz);
+			out[off].count = (uint32_t)((unsigned __int128)count * out[off].size / unit_sz);
 			given += out[off].count;
 		}
 		if (k > first)

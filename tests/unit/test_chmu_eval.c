@@ -219,7 +219,7 @@ static void test_coarse_plus_fine(void **state)
 	run(&c, &rot);
 	c.coarse_log2 = 21;
 	run(&c, &cf);
-	print_message("rotation alone: recall %.3f; coarse plus fine: %.3f\n", rot.recall,
+	print_message("# rotation alone: recall %.3f; coarse plus fine: %.3f\n", rot.recall,
 		      cf.recall);
 	assert_true(cf.recall >= 0.95);
 	assert_true(rot.recall + 0.25 <= cf.recall);

@@ -208,6 +208,26 @@ static void test_reports_and_merge(void **state)
 		s.time_ns = 77;
 		e[0] = 3ull << 16 | 10;
 	}
+	/*
+	 * AUX data is not to be trusted: a 60-bit count is clamped to what a
+	 * report holds and shared out without overflow (it once made the
+	 * rounding loop run for ages); a unit whose DPA passes 64 bits is
+	 * outside.
+	 */
+	{
+		uint64_t big = 1ull << 60 | ((1ull << 59) + 5);
+		uint64_t sum = 0;
+
+		assert_int_equal(hm_chmu_reports(&s, &big, 1, 60, r, 32), 4);
+		for (i = 0; i < 4; i++)
+			sum += r[i].count;
+		assert_int_equal(sum, UINT32_MAX);
+		big = 1ull << 63 | 1;
+		assert_int_equal(hm_chmu_reports(&s, &big, 1, 8, r, 32), -ERANGE);
+		s.dec = NULL;
+		assert_int_equal(hm_chmu_reports(&s, &big, 1, 8, r, 32), -ERANGE);
+		s.dec = &d0;
+	}
 	/* too little room, a unit past the decoder */
 	assert_int_equal(hm_chmu_reports(&s, e, 1, 16, r, 3), -ENOSPC);
 	e[0] = 300ull << 16 | 1;	/* DPA 1.2 MiB: past 512 KiB per device */
