@@ -1166,9 +1166,6 @@ static int translate(struct daemon *d, char *err, size_t len)
 		if (s->action != HM_ACTION_STAT && s->nr_dests != 1)
 			return hm_errmsg(err, len, "$.schemes[%u]: offload needs one destination node",
 					 j);
-		if (s->nr_filters || s->wmarks.metric != HM_WMARK_NONE)
-			return hm_errmsg(err, len, "$.schemes[%u]: filters and watermarks are not "
-					 "offloaded yet", j);
 		if (s->quota.nr_goals > 1 ||
 		    (s->quota.nr_goals && s->quota.goals[0].metric == HM_GOAL_NODE_HOT_SHARE_BP))
 			return hm_errmsg(err, len, "$.schemes[%u]: offload feeds one goal of "
@@ -1214,6 +1211,28 @@ static int translate(struct daemon *d, char *err, size_t len)
 			k->nr_excl = d->nr_node_rng[nid] > 8 ? 8 : d->nr_node_rng[nid];
 			memcpy(k->excl, d->node_rng[nid], k->nr_excl * sizeof(k->excl[0]));
 		}
+		/* the scheme's own filters: physical ranges, as the one paddr target sees */
+		for (uint32_t f = 0; f < s->nr_filters; f++) {
+			const struct hm_filter *u = &s->filters[f];
+
+			if (u->type != HM_FILTER_ADDR)
+				return hm_errmsg(err, len, "$.schemes[%u].filters[%u]: with offload "
+						 "there is one physical target; only addr filters "
+						 "(physical ranges) apply", j, f);
+			if (k->nr_excl + k->nr_filt == 8)
+				return hm_errmsg(err, len, "$.schemes[%u].filters: with the %u ranges "
+						 "of the destination node, at most %u filters",
+						 j, k->nr_excl, 8 - k->nr_excl);
+			k->filt[k->nr_filt++] = (struct hm_damos_filter){
+				u->addr.start, u->addr.end, u->matching, u->allow };
+		}
+		if (s->wmarks.metric == HM_WMARK_FREE_MEM_RATE) {
+			k->wm_metric = "free_mem_rate";
+			k->wm_interval_us = s->wmarks.interval_us;
+			k->wm_high = s->wmarks.high;
+			k->wm_mid = s->wmarks.mid;
+			k->wm_low = s->wmarks.low;
+		}
 		j++;
 	}
 	d->nr_user = j;
@@ -1241,6 +1260,8 @@ static int translate(struct daemon *d, char *err, size_t len)
 		k->quota_bytes = k->quota_ms = 0;
 		k->goal = false;
 		k->nr_excl = 0;
+		k->nr_filt = 0;		/* eligible memory: the pattern, not the filters */
+		k->wm_metric = NULL;	/* and counted whether or not the scheme is on */
 		d->stat_of[i] = j++;
 	}
 	d->nr_off = j;
@@ -1313,13 +1334,20 @@ static int setup_offload(struct daemon *d)
 	if (ret)
 		return hm_fail(CMD, "offload", "%s", d->kd.err);
 	d->kd_on = true;
-	for (unsigned int j = 0; j < d->nr_user; j++)
+	for (unsigned int j = 0; j < d->nr_user; j++) {
+		const struct hm_damos_spec *k = &d->spec[j];
+		char extra[128] = "";
+
+		if (k->wm_metric)
+			snprintf(extra, sizeof(extra), "; watermarks %s %u/%u/%u per mille",
+				 k->wm_metric, k->wm_high, k->wm_mid, k->wm_low);
 		say(d, "offloaded scheme %u: %s to node %d, nr_accesses %" PRIu64 "-%" PRIu64
 		    " of %" PRIu64 ", age >= %" PRIu64 ", quota %" PRIu64 " B per %" PRIu64
-		    " ms%s", j, d->spec[j].action, d->spec[j].target_nid, d->spec[j].nr_min,
-		    d->spec[j].nr_max, d->kattr.aggr_us / d->kattr.sample_us, d->spec[j].age_min,
-		    d->spec[j].quota_bytes, d->spec[j].reset_ms,
-		    d->spec[j].goal ? "; goal fed by hotmem as user_input" : "");
+		    " ms; %u filter%s of its own%s%s", j, k->action, k->target_nid, k->nr_min,
+		    k->nr_max, d->kattr.aggr_us / d->kattr.sample_us, k->age_min, k->quota_bytes,
+		    k->reset_ms, k->nr_filt, k->nr_filt == 1 ? "" : "s", extra,
+		    k->goal ? "; goal fed by hotmem as user_input" : "");
+	}
 	say(d, "kernel DAMOS offload: 1 paddr kdamond over %u ranges of node memory (sample %"
 	    PRIu64 " us, aggregation %" PRIu64 " us); owner record %s", nall,
 	    d->kattr.sample_us, d->kattr.aggr_us, d->owner_path);

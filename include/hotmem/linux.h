@@ -264,9 +264,20 @@ int hm_damon_read(struct hm_kdamond *k, unsigned int i, struct hm_damon_region *
  * @w_sz, @w_nr, @w_age: priority weights, per mille.
  * @goal:	one user_input goal: the kernel's consist tuner sizes the
  *		quota from @goal_current / @goal_target, both fed by hotmem.
- * @excl, @nr_excl: physical ranges the scheme must not touch (6.12's addr
- *		filters exclude what they match).
+ * @excl, @nr_excl: physical ranges the scheme must not touch (its
+ *		destination node), written as addr filters that reject them.
+ * @filt, @nr_filt: the scheme's own addr filters, in order, after @excl.
+ *		Where the kernel's filters have no 'allow' file (6.12: a filter
+ *		only ever excludes), they must all reject, or be one allow
+ *		filter alone; hm_damos_start() refuses other mixes.
+ * @wm_metric:	NULL (always active) or "free_mem_rate", with
+ *		@wm_interval_us and @wm_high, @wm_mid, @wm_low per mille.
  */
+struct hm_damos_filter {
+	uint64_t start, end;
+	bool matching, allow;
+};
+
 struct hm_damos_spec {
 	const char *action;
 	int target_nid;
@@ -279,6 +290,11 @@ struct hm_damos_spec {
 	uint64_t goal_target, goal_current;
 	uint64_t excl[8][2];
 	unsigned int nr_excl;
+	struct hm_damos_filter filt[8];
+	unsigned int nr_filt;
+	const char *wm_metric;
+	uint64_t wm_interval_us;
+	uint32_t wm_high, wm_mid, wm_low;
 };
 
 /* A scheme's counters as the kernel keeps them. */

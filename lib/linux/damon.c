@@ -468,9 +468,40 @@ static int write_u64(struct hm_kdamond *k, uint64_t v, const char *rel)
 	return sys_write(k, val, ADMIN "/0/contexts/0/%s", rel);
 }
 
+/* Whether a DAMON file exists (a feature this kernel's sysfs offers). */
+static bool sys_has(const char *root, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static bool sys_has(const char *root, const char *fmt, ...)
+{
+	char path[PATH_MAX];
+	va_list ap;
+	int ret;
+
+	va_start(ap, fmt);
+	ret = path_of(path, sizeof(path), root, fmt, ap);
+	va_end(ap);
+	return !ret && access(path, F_OK) == 0;
+}
+
+/*
+ * Where filters only exclude (no 'allow' file), a filter is written as the
+ * kernel's 'matching' that excludes what hotmem's filter would not let
+ * through: an allow filter excludes what it does not match, a reject
+ * filter what it matches. That says the same only for reject filters, or
+ * one allow filter alone. Return: 0, or -EOPNOTSUPP.
+ */
+static int exclude_only(const struct hm_damos_spec *s)
+{
+	unsigned int allows = 0;
+
+	for (unsigned int f = 0; f < s->nr_filt; f++)
+		allows += s->filt[f].allow;
+	return !allows || (allows == 1 && s->nr_filt == 1) ? 0 : -EOPNOTSUPP;
+}
+
 static int setup_scheme(struct hm_kdamond *k, unsigned int j, const struct hm_damos_spec *s)
 {
 	char rel[192];
+	bool allow;
 	int ret;
 
 #define SW(val, ...) do { snprintf(rel, sizeof(rel), __VA_ARGS__); \
@@ -498,13 +529,42 @@ static int setup_scheme(struct hm_kdamond *k, unsigned int j, const struct hm_da
 		SU(s->goal_target, "schemes/%u/quotas/goals/0/target_value", j);
 		SU(s->goal_current, "schemes/%u/quotas/goals/0/current_value", j);
 	}
-	/* 6.12's filters exclude what they match: keep the scheme off its destination */
-	SU(s->nr_excl, "schemes/%u/filters/nr_filters", j);
-	for (unsigned int f = 0; f < s->nr_excl; f++) {
+	if (s->wm_metric) {
+		SW(s->wm_metric, "schemes/%u/watermarks/metric", j);
+		SU(s->wm_interval_us, "schemes/%u/watermarks/interval_us", j);
+		SU(s->wm_high, "schemes/%u/watermarks/high", j);
+		SU(s->wm_mid, "schemes/%u/watermarks/mid", j);
+		SU(s->wm_low, "schemes/%u/watermarks/low", j);
+	}
+	if (s->nr_excl + s->nr_filt > 8)
+		return hm_errmsg(k->err, sizeof(k->err), "scheme %u: %u filters with the ranges of "
+				 "its destination; at most 8", j, s->nr_excl + s->nr_filt);
+	/*
+	 * The destination's ranges first: they reject, and with first-match
+	 * rules the scheme's own filters keep deciding what is left (their
+	 * last one sets the default).
+	 */
+	SU(s->nr_excl + s->nr_filt, "schemes/%u/filters/nr_filters", j);
+	allow = s->nr_excl + s->nr_filt && sys_has(k->root, ADMIN "/0/contexts/0/schemes/%u/"
+						   "filters/0/allow", j);
+	if (!allow && exclude_only(s))
+		return hm_errmsg(k->err, sizeof(k->err), "scheme %u: this kernel's filters only "
+				 "exclude (no 'allow' file): give reject filters, or one allow "
+				 "filter alone", j);
+	for (unsigned int f = 0; f < s->nr_excl + s->nr_filt; f++) {
+		bool own = f >= s->nr_excl;
+		const struct hm_damos_filter *u = own ? &s->filt[f - s->nr_excl] : NULL;
+		bool m = own ? u->matching : true, a = own ? u->allow : false;
+
 		SW("addr", "schemes/%u/filters/%u/type", j, f);
-		SU(s->excl[f][0], "schemes/%u/filters/%u/addr_start", j, f);
-		SU(s->excl[f][1], "schemes/%u/filters/%u/addr_end", j, f);
-		SW("Y", "schemes/%u/filters/%u/matching", j, f);
+		SU(own ? u->start : s->excl[f][0], "schemes/%u/filters/%u/addr_start", j, f);
+		SU(own ? u->end : s->excl[f][1], "schemes/%u/filters/%u/addr_end", j, f);
+		if (allow) {
+			SW(m ? "Y" : "N", "schemes/%u/filters/%u/matching", j, f);
+			SW(a ? "Y" : "N", "schemes/%u/filters/%u/allow", j, f);
+		} else {
+			SW(m != a ? "Y" : "N", "schemes/%u/filters/%u/matching", j, f);
+		}
 	}
 #undef SW
 #undef SU

@@ -212,7 +212,7 @@ def test_watch(lines):
 
 def test_daemon(lines):
     for l in lines:
-        if re.match(r"@@ (sources|promote|status[0-9]|demote|kill|foreign|run\d+|offload|pools7)", l):
+        if re.match(r"@@ (sources|promote|status[0-9]|demote|kill|foreign|run\d+|runf|offload|pools7)", l):
             print("# " + l[3:])
     check(one(lines, r"@@ sources: damon +available "),
           "run --list-sources in the guest: kernel DAMON available")
@@ -333,6 +333,21 @@ def test_offload(lines):
     check(one(lines, r"@@ offload-promote: run rc=0 kdamonds after SIGTERM: nr=0") and
           one(lines, r"@@ offload-demote: run rc=0 kdamonds after SIGTERM: nr=0"),
           "SIGTERM leaves no offloaded kdamond")
+    # test 15: a filter and watermarks offloaded
+    w = one(lines, r"@@ offload-wmarks: kernel watermarks (\S+) (\d+)/(\d+)/(\d+) interval (\d+)")
+    check(w and w.groups() == ("free_mem_rate", "1", "0", "0", "1000000"),
+          "an offloaded scheme's watermarks are in the kernel as configured",
+          w and w.group(0))
+    f = one(lines, r"@@ offload-wmarks: kernel filters (\d+), last: addr 0-16777216 matching=Y")
+    check(f and int(f.group(1)) >= 2,
+          "its reject addr filter follows the destination's ranges, as 6.12 takes it "
+          "(matching=Y excludes the range)", f and f.group(0))
+    h = one(lines, r"@@ offload-wmarks: hot pages on node 0 after 20 s: (\d+)")
+    check(h and int(h.group(1)) <= 0.05 * 16384,
+          "watermarks that keep the scheme off hold the hot part on node 1 "
+          "(<= 5% promoted in 20 s)", h and h.group(0))
+    check(one(lines, r"@@ offload-wmarks: run rc=0 kdamonds after SIGTERM: nr=0"),
+          "SIGTERM leaves no kdamond after the watermarked offload")
 
 
 def test_cgroup(lines):
