@@ -179,7 +179,14 @@ long hm_chmu_reports(const struct hm_chmu_source *s, const uint64_t *entries, ui
 		if (count > UINT32_MAX)
 			count = UINT32_MAX;
 		for (off = first; off < k; off++) {
-			out[off].count = (uint32_t)((unsigned __int128)count * out[off].size / unit_sz);
+			uint64_t p;
+
+			/* 64-bit when the product fits: a 128-bit division is a libcall */
+			if (!__builtin_mul_overflow(count, out[off].size, &p))
+				out[off].count = (uint32_t)(p / unit_sz);
+			else
+				out[off].count = (uint32_t)((unsigned __int128)count * out[off].size /
+							    unit_sz);
 			given += out[off].count;
 		}
 		if (k > first)
