@@ -13,6 +13,7 @@
 #include <glob.h>
 #include <inttypes.h>
 #include <linux/capability.h>
+#include <linux/perf_event.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -106,7 +107,7 @@ static bool has_glob(const char *pattern)
 	return any;
 }
 
-/* A CPU sampler's PMU: present or not; hotmem's reader is not wired in yet. */
+/* A CPU sampler's PMU: present (a source of the daemon's) or not. */
 static void pmu_row(struct source_row *row, const char *name, const char *root,
 		    const char *rel, const char *missing, const char *what)
 {
@@ -115,11 +116,13 @@ static void pmu_row(struct source_row *row, const char *name, const char *root,
 	row->name = name;
 	row->state = "unavailable";
 	snprintf(path, sizeof(path), "%s/%s", root, rel);
-	if (access(path, F_OK))
+	if (access(path, F_OK)) {
 		snprintf(row->why, sizeof(row->why), "no %s: %s", path, missing);
-	else
-		snprintf(row->why, sizeof(row->why),
-			 "%s exists; hotmem's %s reader is not wired to the daemon yet", path, what);
+	} else {
+		row->state = "available";
+		snprintf(row->why, sizeof(row->why), "%s: %s samples of the targets' data "
+			 "addresses (\"sources\": [{\"name\": \"%s\"}])", path, what, name);
+	}
 }
 
 static unsigned int list_sources(const char *sysfs, struct source_row *rows)
@@ -148,9 +151,11 @@ static unsigned int list_sources(const char *sysfs, struct source_row *rows)
 	n++;
 
 	pmu_row(&rows[n++], "ibs", root, "bus/event_source/devices/ibs_op",
-		"no AMD IBS op PMU on this CPU (or it is not exposed to this VM)", "IBS");
+		"no AMD IBS op PMU on this CPU (or it is not exposed to this VM)", "IBS op");
 	pmu_row(&rows[n++], "pebs", root, "bus/event_source/devices/cpu/events/mem-loads",
-		"no Intel PEBS load-latency event on this CPU (or this VM)", "PEBS");
+		"no Intel PEBS load-latency event on this CPU (or this VM)", "PEBS load-latency");
+	pmu_row(&rows[n++], "page-faults", root, "bus/event_source/devices/software",
+		"the kernel has no perf events (CONFIG_PERF_EVENTS)", "page-fault");
 
 	rows[n].name = "chmu";
 	rows[n].state = "unavailable";
@@ -178,7 +183,7 @@ static unsigned int list_sources(const char *sysfs, struct source_row *rows)
 
 static int cmd_list_sources(const char *sysfs, bool json)
 {
-	struct source_row rows[8];
+	struct source_row rows[10];
 	unsigned int n = list_sources(sysfs, rows);
 
 	if (json) {
@@ -203,6 +208,16 @@ static int cmd_list_sources(const char *sysfs, bool json)
 }
 
 /* ---- the daemon ------------------------------------------------------------ */
+
+/* A perf sampler of the targets' accesses: one event per process. */
+#define MAX_SAMPLERS 4
+struct sampler {
+	const char *name;
+	uint8_t src;			/* its index among the configuration's sources */
+	uint32_t scale;
+	unsigned int nr;		/* events open: one per process and CPU */
+	struct hm_perf_event *ev;
+};
 
 struct daemon {
 	const char *config_path;
@@ -266,6 +281,10 @@ struct daemon {
 	uint64_t node_rng[HM_MAX_NODES][16][2];
 	unsigned int nr_node_rng[HM_MAX_NODES];
 	uint64_t last_applied;
+
+	struct sampler smp[MAX_SAMPLERS];
+	unsigned int nr_smp;
+	uint64_t smp_now;
 
 	int sfd, tfd, lfd;
 	uint64_t t0;
@@ -917,6 +936,31 @@ static struct json_object *status_json(struct daemon *d)
 		json_object_object_add(x, "drops", json_object_new_int64((int64_t)d->drops));
 		json_object_array_add(a, x);
 	}
+	for (unsigned int k = 0; k < d->nr_smp; k++) {
+		struct json_object *x = json_object_new_object();
+		uint64_t smp = 0, lost = 0, none = 0, drops = 0;
+
+		for (unsigned int j = 0; j < d->smp[k].nr; j++) {
+			const struct hm_perf_ring *r = &d->smp[k].ev[j].ring;
+
+			smp += r->samples;
+			lost += r->lost;
+			none += r->no_addr;
+			drops += r->drops;
+		}
+		json_object_object_add(x, "name", json_object_new_string(d->smp[k].name));
+		json_object_object_add(x, "events", json_object_new_int((int)d->smp[k].nr));
+		json_object_object_add(x, "samples", json_object_new_int64((int64_t)smp));
+		json_object_object_add(x, "reports", json_object_new_int64((int64_t)(smp - none -
+										      drops)));
+		json_object_object_add(x, "reports_per_s",
+				       json_object_new_double(up > 0 ? (double)(smp - none - drops) /
+									up : 0));
+		json_object_object_add(x, "lost", json_object_new_int64((int64_t)lost));
+		json_object_object_add(x, "no_address", json_object_new_int64((int64_t)none));
+		json_object_object_add(x, "drops", json_object_new_int64((int64_t)drops));
+		json_object_array_add(a, x);
+	}
 	json_object_object_add(o, "sources", a);
 	a = json_object_new_array();
 	hm_for_each_scheme(s, d->ctx) {
@@ -1089,8 +1133,20 @@ static int start_child(struct daemon *d, char **argv)
 	return 0;
 }
 
+static void close_samplers(struct daemon *d)
+{
+	for (unsigned int i = 0; i < d->nr_smp; i++) {
+		for (unsigned int j = 0; j < d->smp[i].nr; j++)
+			hm_perf_close(&d->smp[i].ev[j]);
+		d->smp[i].nr = 0;
+		free(d->smp[i].ev);
+		d->smp[i].ev = NULL;
+	}
+}
+
 static void teardown(struct daemon *d)
 {
+	close_samplers(d);
 	stop_reader(d);
 	if (d->kd_on) {
 		hm_damon_stop(&d->kd);
@@ -1359,6 +1415,184 @@ static int setup_offload(struct daemon *d)
 	return open_socket(d);
 }
 
+/* PEBS load latency: the cpu PMU's mem-loads event ("event=0xcd,umask=0x1,ldlat=3"). */
+static int pebs_config(uint64_t *config, uint64_t *config1)
+{
+	char buf[128], *save = NULL, *t;
+	FILE *f = fopen("/sys/bus/event_source/devices/cpu/events/mem-loads", "r");
+
+	if (!f)
+		return -ENODEV;
+	if (!fgets(buf, sizeof(buf), f)) {
+		fclose(f);
+		return -EIO;
+	}
+	fclose(f);
+	*config = *config1 = 0;
+	for (t = strtok_r(buf, ",\n", &save); t; t = strtok_r(NULL, ",\n", &save)) {
+		uint64_t v;
+		size_t at;
+		char *eq = strchr(t, '=');
+
+		if (!eq || hm_parse_u64(eq + 1, &v, &at))
+			return -EINVAL;
+		*eq = '\0';
+		if (!strcmp(t, "event"))
+			*config |= v & 0xff;
+		else if (!strcmp(t, "umask"))
+			*config |= (v & 0xff) << 8;
+		else if (!strcmp(t, "ldlat"))
+			*config1 = v;
+		else
+			return -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * The event sampler @name opens on process @pid: page faults (any kernel),
+ * AMD IBS op or Intel PEBS load latency, each sample a report of the data
+ * address, weighted by the source's scale (the sampling period).
+ */
+static int sampler_spec(const struct sampler *m, pid_t pid, struct hm_perf_spec *sp)
+{
+	*sp = (struct hm_perf_spec){ .pid = pid, .cpu = -1, .data_pages = 64, .source = m->src,
+				     .inherit = true,
+				     .sample_type = PERF_SAMPLE_TID | PERF_SAMPLE_TIME |
+						    PERF_SAMPLE_ADDR };
+	if (!strcmp(m->name, "page-faults")) {
+		sp->pmu = "software";
+		sp->config = PERF_COUNT_SW_PAGE_FAULTS;
+		sp->period = m->scale ? m->scale : 1;
+		return 0;
+	}
+	if (!strcmp(m->name, "ibs")) {
+		/* the op counter counts in 16s, from 0x90 up */
+		sp->pmu = "ibs_op";
+		sp->period = m->scale >= 0x90 ? m->scale & ~0xfu : 65536;
+		return 0;
+	}
+	if (!strcmp(m->name, "pebs")) {
+		sp->pmu = "cpu";
+		sp->precise = 2;
+		sp->sample_type |= PERF_SAMPLE_WEIGHT;
+		sp->period = m->scale > 1 ? m->scale : 1000;
+		return pebs_config(&sp->config, &sp->config1);
+	}
+	return -EINVAL;
+}
+
+/*
+ * Open and enable every sampler on every target, one event per CPU: the
+ * kernel maps the ring of an event that follows a process's new threads
+ * and children (inherit) only when it is bound to a CPU, as perf record's
+ * are. Return 0 or an exit code.
+ */
+static int open_samplers(struct daemon *d)
+{
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (ncpu < 1)
+		ncpu = 1;
+	for (unsigned int i = 0; i < d->nr_smp; i++) {
+		struct sampler *m = &d->smp[i];
+		struct hm_perf_spec sp = { 0 };
+
+		m->ev = calloc((size_t)ncpu * d->nr_pids, sizeof(*m->ev));
+		if (!m->ev)
+			return hm_fail(CMD, NULL, "out of memory");
+		for (unsigned int j = 0; j < (unsigned int)ncpu * d->nr_pids; j++) {
+			pid_t pid = d->pids[j / (unsigned int)ncpu];
+			int ret = sampler_spec(m, pid, &sp);
+
+			sp.cpu = (int)(j % (unsigned int)ncpu);
+			if (!ret)
+				ret = hm_perf_open(&m->ev[j], &sp);
+			if (!ret) {
+				m->nr = j + 1;	/* open: closed at teardown from here on */
+				ret = hm_perf_enable(&m->ev[j], true);
+			}
+			if (ret) {
+				return hm_fail(CMD, "source", "%s on process %d, CPU %d: %s",
+					       m->name, (int)pid, sp.cpu,
+					       ret == -ENODEV ? "this machine has no such PMU "
+								"(hotmem run --list-sources says why)" :
+					       ret == -EACCES || ret == -EPERM ?
+							"perf_event_paranoid forbids it, or "
+							"CAP_PERFMON is missing" : strerror(-ret));
+			}
+		}
+		say(d, "source %s: perf sampling of %u process%s and what they start on %ld "
+		    "CPU%s, a sample every %" PRIu64 " events", m->name, d->nr_pids,
+		    d->nr_pids == 1 ? "" : "es", ncpu, ncpu == 1 ? "" : "s", sp.period);
+	}
+	return 0;
+}
+
+static int sampler_report(void *arg, const struct hm_report *r)
+{
+	struct daemon *d = arg;
+	struct hm_report c = *r;
+
+	/* the ring's clock is perf's; the monitor's is this loop's */
+	c.time_ns = d->smp_now;
+	return hm_report_access(d->ring, &c);
+}
+
+/* Read every sampler's ring into the report ring; say a malformed read once. */
+static void read_samplers(struct daemon *d, uint64_t now)
+{
+	struct hm_perf_sink sink = { .report = sampler_report, .arg = d };
+	char err[256];
+
+	d->smp_now = now;
+	for (unsigned int i = 0; i < d->nr_smp; i++)
+		for (unsigned int j = 0; j < d->smp[i].nr; j++)
+			if (hm_perf_ring_read(&d->smp[i].ev[j].ring, &sink, err, sizeof(err)) ==
+			    -EINVAL)
+				say(d, "source %s: %s", d->smp[i].name, err);
+}
+
+/* The configuration's sources: one kernel DAMON source, and samplers. */
+static int pick_sources(struct daemon *d)
+{
+	int damon = -1;
+
+	for (unsigned int i = 0; i < d->ctx->nr_sources; i++) {
+		const struct hm_source *src = &d->ctx->sources[i];
+
+		if (!strcmp(src->name, "damon") || !strcmp(src->name, "damon-paddr")) {
+			if (damon >= 0)
+				return hm_usage_err("config", d->config_path, "$.sources[%u]: one "
+						    "kernel DAMON source at most", i);
+			damon = (int)i;
+		} else if (!strcmp(src->name, "page-faults") || !strcmp(src->name, "ibs") ||
+			   !strcmp(src->name, "pebs")) {
+			if (d->nr_smp == MAX_SAMPLERS)
+				return hm_usage_err("config", d->config_path, "$.sources[%u]: at "
+						    "most %d samplers", i, MAX_SAMPLERS);
+			d->smp[d->nr_smp++] = (struct sampler){ .name = src->name,
+								.src = (uint8_t)i,
+								.scale = src->scale };
+		} else {
+			return hm_usage_err("config", d->config_path, "$.sources[%u]: '%s': the "
+					    "daemon takes \"damon\" (vaddr) or \"damon-paddr\", "
+					    "and the samplers \"page-faults\", \"ibs\", \"pebs\"",
+					    i, src->name);
+		}
+	}
+	if (damon < 0)
+		return hm_usage_err("config", d->config_path,
+				    "$.sources: the daemon needs [{\"name\": \"damon\"}] (vaddr) or "
+				    "[{\"name\": \"damon-paddr\"}], samplers besides");
+	if (d->nr_smp && d->cgroup)
+		return hm_usage_err(CMD, "--cgroup", "samplers follow the processes given at the "
+				    "start; not with --cgroup yet");
+	d->src_id = (uint8_t)damon;
+	d->paddr = !strcmp(d->ctx->sources[damon].name, "damon-paddr");
+	return 0;
+}
+
 static int setup(struct daemon *d)
 {
 	struct hm_ring_set_attr ra = { .ring_entries = 1 << 16, .max_rings = 2 };
@@ -1436,16 +1670,12 @@ static int setup(struct daemon *d)
 		if (ret)
 			return hm_fail(CMD, "target", "no process %d", (int)d->pids[i]);
 	}
-	/* one source: kernel DAMON on the processes, or on physical memory */
-	if (d->ctx->nr_sources != 1 || (strcmp(d->ctx->sources[0].name, "damon") &&
-					strcmp(d->ctx->sources[0].name, "damon-paddr")))
-		return hm_usage_err("config", d->config_path,
-				    "$.sources: the daemon takes one source, [{\"name\": \"damon\"}] "
-				    "(vaddr) or [{\"name\": \"damon-paddr\"}]");
-	d->paddr = !strcmp(d->ctx->sources[0].name, "damon-paddr");
+	/* kernel DAMON on the processes or on physical memory, and perf samplers */
+	ret = pick_sources(d);
+	if (ret)
+		return ret;
 	if (d->paddr && d->cgroup)
 		return hm_usage_err(CMD, "--cgroup", "not with the damon-paddr source yet");
-	d->src_id = 0;
 	ret = prepare_damon(d);
 	if (ret)
 		return ret;
@@ -1493,6 +1723,9 @@ static int setup(struct daemon *d)
 		ret = hm_ring_open(d->rings, &d->ring);
 	if (ret)
 		return hm_fail(CMD, NULL, "rings: %s", strerror(-ret));
+	ret = open_samplers(d);
+	if (ret)
+		return ret;
 	d->ctx->ops = &hm_linux_ops;
 	d->ctx->ops_priv = &d->lo;
 	d->ctx->reports = d->rings;
@@ -1599,6 +1832,7 @@ static int loop(struct daemon *d)
 				break;
 			take_kernel(d);
 			feed_reports(d, now);
+			read_samplers(d, now);
 			ret = hm_monitor_step(d->ctx, now);
 			if (ret < 0)
 				return hm_fail(CMD, "monitor", "%s", strerror(-ret));

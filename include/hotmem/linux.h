@@ -570,8 +570,9 @@ int hm_perf_pmu_type(const char *root, const char *pmu, uint32_t *type);
  * struct hm_perf_spec - a sampling event to open.
  * @root:	sysfs root for the PMU's type (NULL: /sys).
  * @pmu:	"ibs_op", "cpu", "cxl_hmu_mem0.0", "software"...
- * @config:	the event (PMU-specific).
+ * @config, @config1: the event (PMU-specific).
  * @period:	one sample every @period events.
+ * @inherit:	follow the threads and children started after the open.
  * @sample_type: fixed-size PERF_SAMPLE_* fields (see hm_perf_ring_init).
  * @precise:	precise_ip (PEBS wants 2 or 3).
  * @pid, @cpu:	as perf_event_open(2) takes them.
@@ -581,8 +582,9 @@ int hm_perf_pmu_type(const char *root, const char *pmu, uint32_t *type);
 struct hm_perf_spec {
 	const char *root;
 	const char *pmu;
-	uint64_t config;
+	uint64_t config, config1;
 	uint64_t period;
+	bool inherit;
 	uint64_t sample_type;
 	unsigned int precise;
 	pid_t pid;

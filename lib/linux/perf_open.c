@@ -65,6 +65,8 @@ int hm_perf_open(struct hm_perf_event *ev, const struct hm_perf_spec *sp)
 		return ret;
 	a.size = sizeof(a);
 	a.config = sp->config;
+	a.config1 = sp->config1;
+	a.inherit = sp->inherit;
 	a.sample_period = sp->period ? sp->period : 1;
 	a.sample_type = sp->sample_type;
 	a.disabled = 1;

@@ -570,6 +570,32 @@ static void test_run_usage(void **state)
 		assert_non_null(strstr(r.err, "$.daemon.damon.aggr_intervall: unknown key"));
 		done(&r);
 	}
+	/* sources the daemon cannot take: refused in one line before DAMON is touched */
+	{
+		static const char *const bad[][2] = {
+			{ "[{\"name\": \"damon\"}, {\"name\": \"cxl\"}]", "$.sources[1]: 'cxl': " },
+			{ "[{\"name\": \"page-faults\"}]", "$.sources: the daemon needs" },
+			{ "[{\"name\": \"damon\"}, {\"name\": \"damon-paddr\"}]",
+			  "$.sources[1]: one kernel DAMON source" },
+		};
+		char cfg[PATH_MAX];
+
+		for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+			FILE *f;
+
+			state_path(cfg, sizeof(cfg), "bad-sources.json");
+			f = fopen(cfg, "w");
+			fprintf(f, "{\"version\": 1, \"sources\": %s}", bad[i][0]);
+			fclose(f);
+			run(&r, (const char *[]){ "run", "--config", cfg, "--pid", "1", "--socket",
+						  st, NULL });
+			assert_int_equal(code(&r), 2);
+			assert_one_error_line(&r, "hotmem: config: ");
+			if (!strstr(r.err, bad[i][1]))
+				fail_msg("'%s' lacks '%s'", r.err, bad[i][1]);
+			done(&r);
+		}
+	}
 	run(&r, (const char *[]){ "status", "--socket", st, NULL });
 	assert_int_equal(code(&r), 1);
 	assert_one_error_line(&r, "hotmem: status: ");

@@ -333,6 +333,23 @@ def test_offload(lines):
     check(one(lines, r"@@ offload-promote: run rc=0 kdamonds after SIGTERM: nr=0") and
           one(lines, r"@@ offload-demote: run rc=0 kdamonds after SIGTERM: nr=0"),
           "SIGTERM leaves no offloaded kdamond")
+    # test 16: a page-fault sampler beside kernel DAMON
+    import json
+    m = one(lines, r"@@ sampler-status (\{.*\})")
+    st = None
+    if m:
+        try:
+            st = json.loads(m.group(1))
+        except ValueError:
+            st = None
+    for l in lines:
+        if l.startswith("@@ sampler") or l.startswith("@@ runs: "):
+            print("# " + l[3:])
+    check(st and st.get("samples", 0) >= 1000 and st.get("reports", 0) >= 1000,
+          "a page-fault sampler on the workload hotmem started puts its samples in the "
+          "monitor's report ring (>= 1000 of the 131072 faults of 512 MiB)", m and m.group(1))
+    check(one(lines, r"@@ sampler: run rc=0 kdamonds after SIGTERM: nr=0"),
+          "the sampled run stops cleanly and leaves no kdamond")
     # test 15: a filter and watermarks offloaded
     w = one(lines, r"@@ offload-wmarks: kernel watermarks (\S+) (\d+)/(\d+)/(\d+) interval (\d+)")
     check(w and w.groups() == ("free_mem_rate", "1", "0", "0", "1000000"),
