@@ -292,6 +292,9 @@ struct daemon {
 	bool stop;
 };
 
+static int open_samplers(struct daemon *d);
+static void close_samplers(struct daemon *d);
+
 static uint64_t mono_ns(void)
 {
 	struct timespec ts;
@@ -776,6 +779,14 @@ static int rescan_cgroup(struct daemon *d, uint64_t now)
 	say(d, "cgroup %s: %u process%s (+%u -%u%s); kdamonds made again", d->cgroup, d->nr_pids,
 	    d->nr_pids == 1 ? "" : "es", added, removed,
 	    (unsigned int)all > n ? ", more than hotmem follows" : "");
+	/* the samplers follow the new set too (their counts start over) */
+	if (d->nr_smp) {
+		close_samplers(d);
+		if (open_samplers(d)) {
+			say(d, "cgroup %s: the samplers could not follow; stopping", d->cgroup);
+			return -1;
+		}
+	}
 	return 0;
 }
 
@@ -1585,9 +1596,6 @@ static int pick_sources(struct daemon *d)
 		return hm_usage_err("config", d->config_path,
 				    "$.sources: the daemon needs [{\"name\": \"damon\"}] (vaddr) or "
 				    "[{\"name\": \"damon-paddr\"}], samplers besides");
-	if (d->nr_smp && d->cgroup)
-		return hm_usage_err(CMD, "--cgroup", "samplers follow the processes given at the "
-				    "start; not with --cgroup yet");
 	d->src_id = (uint8_t)damon;
 	d->paddr = !strcmp(d->ctx->sources[damon].name, "damon-paddr");
 	return 0;

@@ -387,6 +387,9 @@ def test_cgroup(lines):
     check(one(lines, r"@@ runc: .*cgroup /sys/fs/cgroup/hm: 2 processes \(\+1 -0\); kdamonds made again")
           and one(lines, r"@@ cgroup: run rc=0 kdamonds after SIGTERM: nr=0"),
           "the daemon follows the cgroup's new member and leaves no kdamond")
+    check(one(lines, r"@@ runc: .*source page-faults: perf sampling of 1 process ") and
+          one(lines, r"@@ runc: .*source page-faults: perf sampling of 2 processes "),
+          "its page-fault sampler follows the cgroup: 1 process, then 2")
 
 
 def test_paddr(lines):
