@@ -750,6 +750,8 @@ static int rescan_cgroup(struct daemon *d, uint64_t now)
 	}
 	if (!added && !removed)
 		return 0;
+	/* the reader thread uses the process list (damon-paddr maps regions to it) */
+	stop_reader(d);
 	d->lo.nr_procs = 0;
 	d->nr_pids = 0;
 	hm_for_each_target(t, d->ctx)
@@ -759,26 +761,31 @@ static int rescan_cgroup(struct daemon *d, uint64_t now)
 		say(d, "cgroup %s is empty; stopping", d->cgroup);
 		return -1;
 	}
-	stop_reader(d);
-	hm_damon_stop(&d->kd);
-	d->kd_on = false;
 	memset(d->nr_kreg, 0, sizeof(d->nr_kreg));
 	memset(d->nr_next, 0, sizeof(d->nr_next));
-	ret = hm_damon_start(&d->kd, NULL, d->owner_path, &d->kattr, d->pids, d->nr_pids);
-	if (ret) {
-		say(d, "cgroup %s: making the kdamonds again: %s; stopping", d->cgroup, d->kd.err);
-		return -1;
+	/* one vaddr kdamond per process; the paddr one watches every process already */
+	if (!d->paddr) {
+		hm_damon_stop(&d->kd);
+		d->kd_on = false;
+		ret = hm_damon_start(&d->kd, NULL, d->owner_path, &d->kattr, d->pids, d->nr_pids);
+		if (ret) {
+			say(d, "cgroup %s: making the kdamonds again: %s; stopping", d->cgroup,
+			    d->kd.err);
+			return -1;
+		}
+		d->kd_on = true;
 	}
-	d->kd_on = true;
 	ret = pthread_create(&d->reader, NULL, reader_main, d);
 	if (ret) {
 		say(d, "the DAMON reader thread: %s; stopping", strerror(ret));
 		return -1;
 	}
 	d->reader_on = true;
-	say(d, "cgroup %s: %u process%s (+%u -%u%s); kdamonds made again", d->cgroup, d->nr_pids,
+	say(d, "cgroup %s: %u process%s (+%u -%u%s); %s", d->cgroup, d->nr_pids,
 	    d->nr_pids == 1 ? "" : "es", added, removed,
-	    (unsigned int)all > n ? ", more than hotmem follows" : "");
+	    (unsigned int)all > n ? ", more than hotmem follows" : "",
+	    d->paddr ? "the paddr kdamond goes on, mapped to the new set" :
+		       "kdamonds made again");
 	/* the samplers follow the new set too (their counts start over) */
 	if (d->nr_smp) {
 		close_samplers(d);
@@ -1682,8 +1689,6 @@ static int setup(struct daemon *d)
 	ret = pick_sources(d);
 	if (ret)
 		return ret;
-	if (d->paddr && d->cgroup)
-		return hm_usage_err(CMD, "--cgroup", "not with the damon-paddr source yet");
 	ret = prepare_damon(d);
 	if (ret)
 		return ret;

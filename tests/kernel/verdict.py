@@ -392,6 +392,20 @@ def test_cgroup(lines):
           "its page-fault sampler follows the cgroup: 1 process, then 2")
 
 
+def test_cgroup_paddr(lines):
+    for l in lines:
+        if re.match(r"@@ (cgroup-paddr|runcp)", l):
+            print("# " + l[3:])
+    a = work(lines, "cgroup-paddr-a", "hot")
+    b = work(lines, "cgroup-paddr-b", "hot")
+    check(a and b and a[0] >= 0.9 * 8192 and b[0] >= 0.9 * 8192 and
+          one(lines, r"@@ runcp: .*2 processes \(\+1 -0\); the paddr kdamond goes on"),
+          "damon-paddr with --cgroup: the one paddr kdamond serves the member that joined; "
+          "both hot parts reach node 0", f"{a} {b}")
+    check(one(lines, r"@@ cgroup-paddr: run rc=0 kdamonds after SIGTERM: nr=0"),
+          "the paddr cgroup run leaves no kdamond")
+
+
 def test_paddr(lines):
     for l in lines:
         if re.match(r"@@ (paddr:|statusp|runp)", l):
@@ -473,6 +487,7 @@ def main():
     test_offload(lines)
     test_cgroup(lines)
     test_paddr(lines)
+    test_cgroup_paddr(lines)
     overhead(lines, a.overhead_json)
     print(f"1..{len(results)}")
     for i, (ok, name, why) in enumerate(results, 1):
