@@ -176,9 +176,13 @@ int hm_chmu_ctl_program(const struct hm_chmu_io *io, const struct hm_chmu_caps *
  * The units an epoch's reports name (an interleave set's devices together),
  * merged per 2^@unit_log2 bytes of host physical address, as the
  * controller's observation, into *@units (grown as needed; *@cap its room).
+ * With @dec (the set's decoder; reports at or above its HPA base), each is
+ * a unit of a device's own space: HPA offset / ways, plus @dpa_base, so
+ * that the controller's range bitmap names the device's 256 MiB ranges.
  * Return: the number of units; -ENOMEM.
  */
 long hm_chmu_ctl_units(const struct hm_report *r, size_t n, unsigned int unit_log2,
+		       const struct hm_hdm_decoder *dec, uint64_t dpa_base,
 		       struct hm_chmu_ctl_unit **units, size_t *cap);
 /*
  * Coarse plus fine: add the counts of a coarse instance's entries (units

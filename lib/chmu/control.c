@@ -620,8 +620,10 @@ int hm_chmu_ctl_program(const struct hm_chmu_io *io, const struct hm_chmu_caps *
 }
 
 long hm_chmu_ctl_units(const struct hm_report *r, size_t n, unsigned int unit_log2,
+		       const struct hm_hdm_decoder *dec, uint64_t dpa_base,
 		       struct hm_chmu_ctl_unit **units, size_t *cap)
 {
+	uint64_t ways = dec && dec->ways ? dec->ways : 1, base = dec ? dec->hpa_base : 0;
 	struct hm_hpa_count *m = NULL;
 	long k, i;
 
@@ -639,10 +641,12 @@ long hm_chmu_ctl_units(const struct hm_report *r, size_t n, unsigned int unit_lo
 		*units = u;
 		*cap = nc;
 	}
+	/* a unit of HPA to one of the device's own space, where its ranges are */
 	for (i = 0; i < k; i++)
-		(*units)[i] = (struct hm_chmu_ctl_unit){ m[i].hpa >> unit_log2,
-							 m[i].count > UINT32_MAX ? UINT32_MAX :
-										   (uint32_t)m[i].count };
+		(*units)[i] = (struct hm_chmu_ctl_unit){
+			(((m[i].hpa >> unit_log2 << unit_log2) - base) / ways >> unit_log2) +
+				(dpa_base >> unit_log2),
+			m[i].count > UINT32_MAX ? UINT32_MAX : (uint32_t)m[i].count };
 	free(m);
 	return k;
 }

@@ -21,11 +21,6 @@
 #define ACC_CHUNK	4096
 #define RECOVERED	0.9	/* an interval's recall that counts as recovered */
 
-struct rep_vec {
-	struct hm_report *r;
-	size_t n, cap;
-};
-
 struct edev {
 	struct hm_chmu *d;
 	struct hm_chmu_io io;
@@ -48,7 +43,7 @@ struct eval {
 	struct hm_chmu_ctl *ctl;
 	struct hm_chmu_ctl_setting set;
 	uint64_t set_epochs;		/* set epochs handled */
-	struct rep_vec ep, iv;		/* this set epoch's and this interval's reports */
+	struct hm__reps ep, iv;		/* this set epoch's and this interval's reports */
 	struct hm_tracker *truth;	/* exact counts per 4 KiB page, this interval */
 	struct hm_chmu_ctl_unit *obs;
 	size_t cap_obs;
@@ -116,15 +111,6 @@ uint64_t hm_chmu_eval_epoch(uint64_t ns)
 	return hm_chmu_epoch_encode(ns, &s, &m) ? 0 : hm_chmu_epoch_ns(s, m);
 }
 
-static int push_rep(struct rep_vec *v, const struct hm_report *r, size_t n)
-{
-	if (hm__grow(&v->r, &v->cap, v->n + n, sizeof(*r)))
-		return -ENOMEM;
-	memcpy(v->r + v->n, r, n * sizeof(*r));
-	v->n += n;
-	return 0;
-}
-
 /* Read the overflow bit, drain the hotlist, keep the entries as HPA reports. */
 static void take(struct edev *v)
 {
@@ -148,7 +134,8 @@ static void take(struct edev *v)
 	if (e->c->batch)
 		e->c->batch(e->c->batch_arg, v->idx, e->ent, (uint32_t)n, width);
 	k = hm_chmu_reports(&src, e->ent, (uint32_t)n, width, e->rep, e->cap_rep);
-	if (k < 0 || push_rep(&e->ep, e->rep, (size_t)k) || push_rep(&e->iv, e->rep, (size_t)k))
+	if (k < 0 || hm__reps_push(&e->ep, e->rep, (size_t)k) ||
+	    hm__reps_push(&e->iv, e->rep, (size_t)k))
 		e->err = k < 0 ? (int)k : -ENOMEM;
 }
 
@@ -227,12 +214,10 @@ static int set_epoch(struct eval *e)
 		e->ep.n = 0;
 		return 0;
 	}
-	n = hm_chmu_ctl_units(e->ep.r, e->ep.n, HM_CHMU_EVAL_PAGE_SHIFT, &e->obs, &e->cap_obs);
+	n = hm_chmu_ctl_units(e->ep.r, e->ep.n, HM_CHMU_EVAL_PAGE_SHIFT, &e->dv[0].dec, 0,
+			      &e->obs, &e->cap_obs);
 	if (n < 0)
 		return (int)n;
-	/* pages of HPA (from 0) to units of a device's own space, where its ranges are */
-	for (d = 0; c->ways > 1 && d < (unsigned int)n; d++)
-		e->obs[d].unit /= c->ways;
 	if (c->coarse_log2) {
 		for (d = 0; d < c->ways; d++)
 			take_coarse(&e->dv[d]);

@@ -5,6 +5,9 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
+
+#include <hotmem/report.h>
 
 /*
  * Room for @need elements of @size bytes in the array at *@p, which has
@@ -24,6 +27,22 @@ static inline int hm__grow(void *p, size_t *cap, size_t need, size_t size)
 		return -ENOMEM;
 	*pp = q;
 	*cap = n;
+	return 0;
+}
+
+/* A growing array of reports. */
+struct hm__reps {
+	struct hm_report *r;
+	size_t n, cap;
+};
+
+/* Append @n reports. Return: 0, -ENOMEM (nothing appended). */
+static inline int hm__reps_push(struct hm__reps *v, const struct hm_report *r, size_t n)
+{
+	if (hm__grow(&v->r, &v->cap, v->n + n, sizeof(*r)))
+		return -ENOMEM;
+	memcpy(v->r + v->n, r, n * sizeof(*r));
+	v->n += n;
 	return 0;
 }
 

@@ -23,10 +23,8 @@ struct hm_chmu_stream {
 	struct hm_chmu_ctl_setting set;
 	uint8_t *carry;			/* the start of a batch not yet whole */
 	size_t nr_carry, cap_carry;
-	struct hm_report *rep;		/* reports since the caller took them */
-	size_t nr_rep, cap_rep;
-	struct hm_report *ep;		/* this epoch's reports, for the controller */
-	size_t nr_ep, cap_ep;
+	struct hm__reps rep;		/* reports since the caller took them */
+	struct hm__reps ep;		/* this epoch's reports, for the controller */
 	struct hm_chmu_ctl_unit *u;
 	size_t cap_u;
 	uint64_t epoch_start, now;
@@ -102,20 +100,10 @@ void hm_chmu_stream_free(struct hm_chmu_stream *s)
 		return;
 	hm_chmu_ctl_free(s->ctl);
 	free(s->carry);
-	free(s->rep);
-	free(s->ep);
+	free(s->rep.r);
+	free(s->ep.r);
 	free(s->u);
 	free(s);
-}
-
-static int keep(struct hm_report **v, size_t *n, size_t *cap, const struct hm_report *r,
-		size_t k)
-{
-	if (hm__grow(v, cap, *n + k, sizeof(**v)))
-		return -ENOMEM;
-	memcpy(*v + *n, r, k * sizeof(*r));
-	*n += k;
-	return 0;
 }
 
 static int on_batch(void *arg, uint32_t batch, uint32_t width, const uint64_t *e, uint32_t n)
@@ -124,7 +112,6 @@ static int on_batch(void *arg, uint32_t batch, uint32_t width, const uint64_t *e
 	struct hm_chmu_source src = s->cfg.src;
 	size_t per = s->dec.granularity && (1ull << src.unit_log2) > s->dec.granularity ?
 			     (1ull << src.unit_log2) / s->dec.granularity : 1;
-	struct hm_report *tmp;
 	long k;
 
 	(void)batch;
@@ -132,24 +119,23 @@ static int on_batch(void *arg, uint32_t batch, uint32_t width, const uint64_t *e
 	s->st.entries += n;
 	if (!n)
 		return 0;
-	tmp = malloc((size_t)n * per * sizeof(*tmp));
-	if (!tmp) {
+	/* straight into the caller's reports, then a copy for the controller */
+	if (hm__grow(&s->rep.r, &s->rep.cap, s->rep.n + (size_t)n * per, sizeof(*s->rep.r))) {
 		s->err = -ENOMEM;
 		return 1;
 	}
 	src.time_ns = s->now;
-	k = hm_chmu_reports(&src, e, n, width, tmp, (size_t)n * per);
+	k = hm_chmu_reports(&src, e, n, width, s->rep.r + s->rep.n, (size_t)n * per);
 	if (k == -ERANGE) {
 		s->st.outside++;
-		k = 0;
-	} else if (k < 0 || keep(&s->rep, &s->nr_rep, &s->cap_rep, tmp, (size_t)k) ||
-		   (s->ctl && keep(&s->ep, &s->nr_ep, &s->cap_ep, tmp, (size_t)k))) {
+		return 0;
+	}
+	if (k < 0 || (s->ctl && hm__reps_push(&s->ep, s->rep.r + s->rep.n, (size_t)k))) {
 		s->err = k < 0 ? (int)k : -ENOMEM;
-		free(tmp);
 		return 1;
 	}
+	s->rep.n += (size_t)k;
 	s->st.reports += (uint64_t)k;
-	free(tmp);
 	return 0;
 }
 
@@ -205,9 +191,9 @@ int hm_chmu_stream_aux(struct hm_chmu_stream *s, const uint8_t *buf, size_t len,
 
 const struct hm_report *hm_chmu_stream_reports(struct hm_chmu_stream *s, size_t *n)
 {
-	*n = s->nr_rep;
-	s->nr_rep = 0;
-	return s->rep;
+	*n = s->rep.n;
+	s->rep.n = 0;
+	return s->rep.r;
 }
 
 int hm_chmu_stream_tick(struct hm_chmu_stream *s, uint64_t now_ns, bool overflow,
@@ -216,7 +202,7 @@ int hm_chmu_stream_tick(struct hm_chmu_stream *s, uint64_t now_ns, bool overflow
 	struct hm_chmu_ctl_obs obs = { .unit_log2 = s->cfg.src.unit_log2 };
 	struct hm_chmu_ctl_setting want;
 	unsigned int scale, mult;
-	long n, i;
+	long n;
 	int ret;
 
 	s->overflow |= overflow;
@@ -232,15 +218,11 @@ int hm_chmu_stream_tick(struct hm_chmu_stream *s, uint64_t now_ns, bool overflow
 	 */
 	if (!s->ctl || now_ns - s->epoch_start <= s->set.epoch_ns)
 		return 0;
-	n = hm_chmu_ctl_units(s->ep, s->nr_ep, obs.unit_log2, &s->u, &s->cap_u);
-	s->nr_ep = 0;
+	n = hm_chmu_ctl_units(s->ep.r, s->ep.n, obs.unit_log2, s->cfg.src.dec,
+			      s->cfg.src.dec ? s->cfg.src.dpa_base : 0, &s->u, &s->cap_u);
+	s->ep.n = 0;
 	if (n < 0)
 		return (int)n;
-	/* HPA units to the device's own: its range bitmap names its 256 MiB ranges */
-	for (i = 0; s->cfg.src.dec && i < n; i++)
-		s->u[i].unit = (((s->u[i].unit << obs.unit_log2) - s->dec.hpa_base) /
-				(s->dec.ways ? s->dec.ways : 1) >> obs.unit_log2) +
-			       (s->cfg.src.dpa_base >> obs.unit_log2);
 	obs.units = s->u;
 	obs.nr_units = (size_t)n;
 	obs.overflow = s->overflow;

@@ -893,9 +893,8 @@ static int cset_step(struct hm_sim *s, struct cset *cs)
 	struct hm_chmu_ctl_obs obs = { .unit_log2 = s->devs[cs->first].p.unit_log2 };
 	struct hm_chmu_ctl_setting next;
 	const struct dev *v0 = &s->devs[cs->first];
-	uint64_t base = v0->dec.hpa_base;
 	unsigned int k;
-	long n, i;
+	long n;
 	int ret;
 
 	for (k = 0; k < cs->nr; k++) {
@@ -916,14 +915,10 @@ static int cset_step(struct hm_sim *s, struct cset *cs)
 		hm_chmu_get_stats(s->devs[cs->first + k].d, 0, &st);
 		s->devs[cs->first + k].epochs = st.epochs;
 	}
-	n = hm_chmu_ctl_units(cs->ep.r, cs->ep.n, obs.unit_log2, &cs->u, &cs->cap_u);
+	n = hm_chmu_ctl_units(cs->ep.r, cs->ep.n, obs.unit_log2, &v0->dec, 0, &cs->u, &cs->cap_u);
 	cs->ep.n = 0;
 	if (n < 0)
 		return (int)n;
-	/* HPA units to the devices' own: ranges are 256 MiB of each device */
-	for (i = 0; i < n; i++)
-		cs->u[i].unit = (((cs->u[i].unit << obs.unit_log2) - base) / cs->nr) >>
-				obs.unit_log2;
 	obs.units = cs->u;
 	obs.nr_units = (size_t)n;
 	obs.overflow = cs->overflow;
