@@ -956,11 +956,12 @@ static struct json_object *status_json(struct daemon *d)
 	}
 	for (unsigned int k = 0; k < d->nr_smp; k++) {
 		struct json_object *x = json_object_new_object();
-		uint64_t smp = 0, lost = 0, none = 0, drops = 0;
+		uint64_t smp = 0, lost = 0, none = 0, drops = 0, bad = 0;
 
 		for (unsigned int j = 0; j < d->smp[k].nr; j++) {
 			const struct hm_perf_ring *r = &d->smp[k].ev[j].ring;
 
+			bad += r->bad;
 			smp += r->samples;
 			lost += r->lost;
 			none += r->no_addr;
@@ -977,6 +978,7 @@ static struct json_object *status_json(struct daemon *d)
 		json_object_object_add(x, "lost", json_object_new_int64((int64_t)lost));
 		json_object_object_add(x, "no_address", json_object_new_int64((int64_t)none));
 		json_object_object_add(x, "drops", json_object_new_int64((int64_t)drops));
+		json_object_object_add(x, "malformed", json_object_new_int64((int64_t)bad));
 		json_object_array_add(a, x);
 	}
 	json_object_object_add(o, "sources", a);
@@ -1557,18 +1559,25 @@ static int sampler_report(void *arg, const struct hm_report *r)
 	return hm_report_access(d->ring, &c);
 }
 
-/* Read every sampler's ring into the report ring; say a malformed read once. */
+/*
+ * Read every sampler's ring into the report ring. A malformed record empties
+ * that ring (the reader's rule); the first one of each event is logged.
+ */
 static void read_samplers(struct daemon *d, uint64_t now)
 {
 	struct hm_perf_sink sink = { .report = sampler_report, .arg = d };
 	char err[256];
 
 	d->smp_now = now;
-	for (unsigned int i = 0; i < d->nr_smp; i++)
-		for (unsigned int j = 0; j < d->smp[i].nr; j++)
-			if (hm_perf_ring_read(&d->smp[i].ev[j].ring, &sink, err, sizeof(err)) ==
-			    -EINVAL)
-				say(d, "source %s: %s", d->smp[i].name, err);
+	for (unsigned int i = 0; i < d->nr_smp; i++) {
+		for (unsigned int j = 0; j < d->smp[i].nr; j++) {
+			struct hm_perf_ring *r = &d->smp[i].ev[j].ring;
+
+			if (hm_perf_ring_read(r, &sink, err, sizeof(err)) == -EINVAL && r->bad == 1)
+				say(d, "source %s: %s (later ones are counted, not logged)",
+				    d->smp[i].name, err);
+		}
+	}
 }
 
 /* The configuration's sources: one kernel DAMON source, and samplers. */
