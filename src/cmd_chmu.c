@@ -1307,29 +1307,6 @@ out:
 
 /* ---- options and dispatch ---------------------------------------------------------- */
 
-static int parse_decoder(const char *s, struct hm_hdm_decoder *d)
-{
-	char buf[256], *f[5], *save = NULL, *t;
-	uint64_t v[5];
-	size_t at;
-	int n = 0;
-
-	if (strlen(s) >= sizeof(buf))
-		return -EINVAL;
-	strcpy(buf, s);
-	for (t = strtok_r(buf, ",", &save); t && n < 5; t = strtok_r(NULL, ",", &save))
-		f[n++] = t;
-	if (n != 5 || t)
-		return -EINVAL;
-	if (hm_parse_size(f[0], &v[0], &at) || hm_parse_size(f[1], &v[1], &at) ||
-	    hm_parse_u64(f[2], &v[2], &at) || hm_parse_size(f[3], &v[3], &at) ||
-	    hm_parse_u64(f[4], &v[4], &at) || v[2] > 16 || v[3] > 65536 || v[4] > 16)
-		return -EINVAL;
-	*d = (struct hm_hdm_decoder){ .hpa_base = v[0], .hpa_size = v[1], .ways = (uint32_t)v[2],
-				      .granularity = (uint32_t)v[3], .position = (uint32_t)v[4] };
-	return 0;
-}
-
 static int parse_dur(const char *opt, const char *arg, uint64_t *ns)
 {
 	size_t at;
@@ -1431,7 +1408,7 @@ int hm_cmd_chmu(int argc, char **argv)
 			o.have_unit = true;
 			break;
 		case O_DEC:
-			if (parse_decoder(optarg, &o.dec))
+			if (hm_hdm_parse(optarg, &o.dec))
 				return hm_usage_err(CMD, "--decoder", "'%s' is not BASE,SIZE,WAYS,GRAN,"
 						    "POS (e.g. 0x4000000000,64G,2,4K,0)", optarg);
 			o.have_dec = true;

@@ -31,7 +31,7 @@ static const char *const metric_names[] = {
 };
 static const char *const tuner_names[] = { "consist", "temporal" };
 static const char *const space_names[] = { "any", "virt", "phys" };
-static const char *const acct_names[] = { "binary", "weighted" };
+static const char *const acct_names[] = { "binary", "weighted", "coverage" };
 static const char *const straddle_names[] = { "reject", "split" };
 static const char *const sfilter_names[] = { "cpumask", "threads", "write" };
 static const char *const filter_names[] = { "addr", "target" };

@@ -198,6 +198,12 @@ struct hm_hdm_decoder {
 	uint32_t position;
 };
 
+/*
+ * "BASE,SIZE,WAYS,GRAN,POS" (sizes with K/M/G suffixes, e.g.
+ * "0x4000000000,64G,2,4K,0"); the skip is left 0. Return: 0, or -EINVAL
+ * (check the values with hm_hdm_check).
+ */
+int hm_hdm_parse(const char *s, struct hm_hdm_decoder *d);
 /* Check a decoder; -EINVAL with one line in @err naming the field. */
 int hm_hdm_check(const struct hm_hdm_decoder *d, char *err, size_t errlen);
 /*

@@ -570,19 +570,23 @@ int hm_perf_pmu_type(const char *root, const char *pmu, uint32_t *type);
  * struct hm_perf_spec - a sampling event to open.
  * @root:	sysfs root for the PMU's type (NULL: /sys).
  * @pmu:	"ibs_op", "cpu", "cxl_hmu_mem0.0", "software"...
- * @config, @config1: the event (PMU-specific).
- * @period:	one sample every @period events.
+ * @config, @config1, @config2: the event (PMU-specific).
+ * @period:	one sample every @period events (0 with @aux_pages: no samples).
  * @inherit:	follow the threads and children started after the open.
  * @sample_type: fixed-size PERF_SAMPLE_* fields (see hm_perf_ring_init).
  * @precise:	precise_ip (PEBS wants 2 or 3).
  * @pid, @cpu:	as perf_event_open(2) takes them.
  * @data_pages:	ring pages, a power of two.
+ * @aux_pages:	AUX area pages, a power of two, or 0 for none (a CHMU writes
+ *		its hotlist batches there).
+ * @system:	count the kernel too (a device PMU such as cxl_hmu refuses
+ *		events that exclude anything).
  * @source:	the report source id.
  */
 struct hm_perf_spec {
 	const char *root;
 	const char *pmu;
-	uint64_t config, config1;
+	uint64_t config, config1, config2;
 	uint64_t period;
 	bool inherit;
 	uint64_t sample_type;
@@ -590,20 +594,24 @@ struct hm_perf_spec {
 	pid_t pid;
 	int cpu;
 	size_t data_pages;
+	size_t aux_pages;
+	bool system;
 	uint8_t source;
 };
 
 struct hm_perf_event {
 	int fd;
-	void *base;
-	size_t len, page;
+	void *base, *aux;
+	size_t len, aux_len, page;
 	struct hm_perf_ring ring;
 };
 
 /*
- * Open the event disabled, excluding the kernel, and map its ring. Return
- * 0; -ENODEV without the PMU; -EACCES/-EPERM per perf_event_paranoid; other
- * errors of perf_event_open(2) and mmap(2).
+ * Open the event disabled, excluding the kernel unless @sp->system, and map
+ * its ring, and its AUX area when asked (writable: the kernel stops rather
+ * than overwrite what was not read). Return 0; -ENODEV without the PMU;
+ * -EACCES/-EPERM per perf_event_paranoid; -EOPNOTSUPP when the PMU has no
+ * AUX area; other errors of perf_event_open(2) and mmap(2).
  */
 int hm_perf_open(struct hm_perf_event *ev, const struct hm_perf_spec *sp);
 int hm_perf_enable(struct hm_perf_event *ev, bool on);

@@ -132,6 +132,15 @@ enum hm_accounting {
 	/* count x scale is added to est_accesses; nr_accesses gets a
 	 * normalized share (docs/substrate.md). */
 	HM_ACCT_WEIGHTED,
+	/*
+	 * A report is a range found accessed as a whole (a hot unit, a run of
+	 * them): a region counts an access with the chance that one random
+	 * address of it lies in what was reported this sample, as DAMON's
+	 * check of one sampled address per region. For sources that report
+	 * every hot range every sample, where binary would make a large
+	 * region hot for one hot page in it.
+	 */
+	HM_ACCT_COVERAGE,
 };
 
 #define HM_MAX_SOURCES		32

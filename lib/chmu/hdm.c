@@ -14,6 +14,29 @@
 #include <hotmem/chmu_host.h>
 #include <hotmem/parse.h>
 
+int hm_hdm_parse(const char *s, struct hm_hdm_decoder *d)
+{
+	char buf[256], *f[5], *save = NULL, *t;
+	uint64_t v[5];
+	size_t at;
+	int n = 0;
+
+	if (strlen(s) >= sizeof(buf))
+		return -EINVAL;
+	strcpy(buf, s);
+	for (t = strtok_r(buf, ",", &save); t && n < 5; t = strtok_r(NULL, ",", &save))
+		f[n++] = t;
+	if (n != 5 || t)
+		return -EINVAL;
+	if (hm_parse_size(f[0], &v[0], &at) || hm_parse_size(f[1], &v[1], &at) ||
+	    hm_parse_u64(f[2], &v[2], &at) || hm_parse_size(f[3], &v[3], &at) ||
+	    hm_parse_u64(f[4], &v[4], &at) || v[2] > 16 || v[3] > 65536 || v[4] > 16)
+		return -EINVAL;
+	*d = (struct hm_hdm_decoder){ .hpa_base = v[0], .hpa_size = v[1], .ways = (uint32_t)v[2],
+				      .granularity = (uint32_t)v[3], .position = (uint32_t)v[4] };
+	return 0;
+}
+
 int hm_hdm_check(const struct hm_hdm_decoder *d, char *err, size_t errlen)
 {
 	static const uint32_t ways[] = { 1, 2, 4, 8, 16, 3, 6, 12 };

@@ -6,7 +6,7 @@
  * snapshot sorted by address (the region list already is), so a report finds
  * its region with one branchless binary search over the start addresses:
  * O(reports x log regions) instead of the linear walk's O(reports x regions).
- * Per-sample marks (a binary hit, a weighted sum) live in the snapshot's own
+ * Per-sample marks (a binary hit, a weighted sum, bytes covered) live in the snapshot's own
  * arrays, which keeps the hot loop on a few dense arrays. At the end of the
  * drain every region gets its per-sample update, accessed or not, exactly as
  * DAMON's access check does: nr_accesses grows by at most one per drain.
@@ -40,6 +40,7 @@ struct hm_snapshot {
 	struct hm_region **reg;
 	uint8_t *hit;		/* a binary source reported it this sample */
 	uint64_t *wsum;		/* weighted estimate reported this sample */
+	uint64_t *cov;		/* bytes covered by coverage reports this sample */
 };
 
 struct hm_filter {
@@ -73,7 +74,8 @@ int hm_add_source(struct hm_ctx *ctx, const char *name, enum hm_accounting acct,
 {
 	struct hm_source *s;
 
-	if (!ctx || !scale || (acct != HM_ACCT_BINARY && acct != HM_ACCT_WEIGHTED))
+	if (!ctx || !scale || (acct != HM_ACCT_BINARY && acct != HM_ACCT_WEIGHTED &&
+			       acct != HM_ACCT_COVERAGE))
 		return -EINVAL;
 	if (ctx->nr_sources >= HM_MAX_SOURCES)
 		return -ENOSPC;
@@ -277,6 +279,7 @@ void hm_snapshot_free(struct hm_snapshot *snap)
 	free(snap->reg);
 	free(snap->hit);
 	free(snap->wsum);
+	free(snap->cov);
 	free(snap);
 }
 
@@ -310,6 +313,10 @@ static int snapshot_reserve(struct hm_snapshot *s, size_t n)
 	if (!p)
 		return -ENOMEM;
 	s->wsum = p;
+	p = realloc(s->cov, cap * sizeof(*s->cov));
+	if (!p)
+		return -ENOMEM;
+	s->cov = p;
 	s->cap = cap;
 	return 0;
 }
@@ -338,6 +345,7 @@ static int snapshot_build(struct hm_target *t)
 	if (i) {	/* a target without regions has no arrays yet */
 		memset(s->hit, 0, i * sizeof(*s->hit));
 		memset(s->wsum, 0, i * sizeof(*s->wsum));
+		memset(s->cov, 0, i * sizeof(*s->cov));
 	}
 	return 0;
 }
@@ -366,17 +374,20 @@ static inline ptrdiff_t find_region(const uint64_t *start, size_t n,
 
 enum outcome { OUT_NONE, OUT_UNMATCHED, OUT_STRADDLING, OUT_APPLIED };
 
-static void mark(struct hm_snapshot *s, size_t i, bool weighted, uint64_t w)
+/* @w: the weight (weighted), or the bytes of region @i reported (coverage). */
+static void mark(struct hm_snapshot *s, size_t i, enum hm_accounting acct, uint64_t w)
 {
-	if (weighted)
+	if (acct == HM_ACCT_WEIGHTED)
 		s->wsum[i] = s->wsum[i] + w < w ? UINT64_MAX : s->wsum[i] + w;
+	else if (acct == HM_ACCT_COVERAGE)
+		s->cov[i] = s->cov[i] + w < w ? UINT64_MAX : s->cov[i] + w;
 	else
 		s->hit[i] = 1;
 }
 
 /* Share a straddling report among the regions it overlaps. */
 static enum outcome apply_split(struct hm_snapshot *s, uint64_t addr,
-				uint64_t size, bool weighted, uint64_t w)
+				uint64_t size, enum hm_accounting acct, uint64_t w)
 {
 	uint64_t last = size > UINT64_MAX - addr ? UINT64_MAX : addr + size;
 	uint64_t done = 0, given = 0;
@@ -397,25 +408,25 @@ static enum outcome apply_split(struct hm_snapshot *s, uint64_t addr,
 		share = (uint64_t)((unsigned __int128)w * done / (last - addr)) -
 			given;
 		given += share;
-		mark(s, (size_t)i, weighted, share);
+		mark(s, (size_t)i, acct, acct == HM_ACCT_COVERAGE ? hi - lo : share);
 		any = true;
 	}
 	return any ? OUT_APPLIED : OUT_UNMATCHED;
 }
 
 static enum outcome apply_one(const struct hm_ctx *ctx, struct hm_snapshot *s,
-			      const struct hm_report *r, bool weighted, uint64_t w)
+			      const struct hm_report *r, enum hm_accounting acct, uint64_t w)
 {
 	uint64_t size = r->size ? r->size : 1;
 	ptrdiff_t i = find_region(s->start, s->nr, r->addr);
 	bool inside = i >= 0 && r->addr < s->end[i];
 
 	if (inside && size <= s->end[i] - r->addr) {
-		mark(s, (size_t)i, weighted, w);
+		mark(s, (size_t)i, acct, acct == HM_ACCT_COVERAGE ? size : w);
 		return OUT_APPLIED;
 	}
 	if (ctx->straddle == HM_STRADDLE_SPLIT)
-		return apply_split(s, r->addr, size, weighted, w);
+		return apply_split(s, r->addr, size, acct, w);
 	return inside ? OUT_STRADDLING : OUT_UNMATCHED;
 }
 
@@ -431,7 +442,6 @@ static void apply_batch(void *arg, const struct hm_report *reps, size_t n)
 		const struct hm_source *src;
 		enum outcome best = OUT_NONE;
 		struct hm_target *t;
-		bool weighted;
 		uint64_t w;
 
 		if (r->time_ns < run->now_ns &&
@@ -448,7 +458,6 @@ static void apply_batch(void *arg, const struct hm_report *reps, size_t n)
 			continue;
 		}
 		src = &ctx->sources[r->source];
-		weighted = src->acct == HM_ACCT_WEIGHTED;
 		w = (uint64_t)r->count * src->scale;
 
 		hm_for_each_target(t, ctx) {
@@ -456,7 +465,7 @@ static void apply_batch(void *arg, const struct hm_report *reps, size_t n)
 
 			if (!hm_report_eligible(t, r))
 				continue;
-			o = apply_one(ctx, t->snap, r, weighted, w);
+			o = apply_one(ctx, t->snap, r, src->acct, w);
 			if (o > best)
 				best = o;
 		}
@@ -523,6 +532,11 @@ static uint32_t finish_sample(struct hm_ctx *ctx, bool have_snapshots, bool ops_
 		}
 		for (i = 0; i < s->nr; i++) {
 			bool hit = s->hit[i] || ops_accessed(ctx, ops_check, t, s->reg[i]);
+			uint64_t sz = s->end[i] - s->start[i];
+
+			/* one random address of the region: in what was covered? */
+			if (!hit && s->cov[i])
+				hit = s->cov[i] >= sz || hm_rand_next(&ctx->rng) % sz < s->cov[i];
 
 			nr = sample_region(s->reg[i], hit, s->wsum[i], ctx->min_region_sz);
 			max = nr > max ? nr : max;

@@ -57,7 +57,8 @@ int hm_perf_open(struct hm_perf_event *ev, const struct hm_perf_spec *sp)
 
 	memset(ev, 0, sizeof(*ev));
 	ev->fd = -1;
-	if (!sp->data_pages || (sp->data_pages & (sp->data_pages - 1)))
+	if (!sp->data_pages || (sp->data_pages & (sp->data_pages - 1)) ||
+	    (sp->aux_pages & (sp->aux_pages - 1)))
 		return -EINVAL;
 	memset(&a, 0, sizeof(a));
 	ret = hm_perf_pmu_type(sp->root, sp->pmu, &a.type);
@@ -66,12 +67,13 @@ int hm_perf_open(struct hm_perf_event *ev, const struct hm_perf_spec *sp)
 	a.size = sizeof(a);
 	a.config = sp->config;
 	a.config1 = sp->config1;
+	a.config2 = sp->config2;
 	a.inherit = sp->inherit;
-	a.sample_period = sp->period ? sp->period : 1;
+	a.sample_period = sp->period ? sp->period : !sp->aux_pages;
 	a.sample_type = sp->sample_type;
 	a.disabled = 1;
-	a.exclude_kernel = 1;
-	a.exclude_hv = 1;
+	a.exclude_kernel = !sp->system;
+	a.exclude_hv = !sp->system;
 	a.precise_ip = sp->precise;
 	a.wakeup_events = 1;
 	ev->fd = (int)syscall(SYS_perf_event_open, &a, sp->pid, sp->cpu, -1, PERF_FLAG_FD_CLOEXEC);
@@ -88,8 +90,24 @@ int hm_perf_open(struct hm_perf_event *ev, const struct hm_perf_spec *sp)
 		return ret;
 	}
 	ev->len = len;
-	ret = hm_perf_ring_init(&ev->ring, ev->base, sp->data_pages * ev->page, NULL, 0,
-				sp->sample_type, sp->source);
+	if (sp->aux_pages) {
+		struct perf_event_mmap_page *m = ev->base;
+
+		/* the AUX area follows the ring in the file; its place is said first */
+		m->aux_offset = len;
+		m->aux_size = sp->aux_pages * ev->page;
+		ev->aux = mmap(NULL, m->aux_size, PROT_READ | PROT_WRITE, MAP_SHARED, ev->fd,
+			       (off_t)m->aux_offset);
+		if (ev->aux == MAP_FAILED) {
+			ret = -errno;
+			ev->aux = NULL;
+			hm_perf_close(ev);
+			return ret;
+		}
+		ev->aux_len = m->aux_size;
+	}
+	ret = hm_perf_ring_init(&ev->ring, ev->base, sp->data_pages * ev->page, ev->aux,
+				ev->aux_len, sp->sample_type, sp->source);
 	if (ret) {
 		hm_perf_close(ev);
 		return ret;
@@ -104,6 +122,9 @@ int hm_perf_enable(struct hm_perf_event *ev, bool on)
 
 void hm_perf_close(struct hm_perf_event *ev)
 {
+	if (ev->aux)
+		munmap(ev->aux, ev->aux_len);
+	ev->aux = NULL;
 	if (ev->base)
 		munmap(ev->base, ev->len);
 	if (ev->fd >= 0)

@@ -174,7 +174,7 @@ static void test_errors(void **state)
 		     "x.json: $.targets[0]: a process target has virtual addresses");
 	expect_error("{\"sources\": [{\"accounting\": \"magic\"}]}",
 		     "x.json: $.sources[0].accounting: unknown value 'magic' "
-		     "(expected one of: binary, weighted)");
+		     "(expected one of: binary, weighted, coverage)");
 	expect_error("{\"sources\": [{\"scale\": 0}]}",
 		     "x.json: $.sources[0].scale: 0 is out of range");
 	expect_error("{\"sample_filters\": [{\"type\": \"cpumask\", \"cpus\": \"0-x\"}]}",

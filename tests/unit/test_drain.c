@@ -583,6 +583,50 @@ static void test_straddle_split(void **state)
 	hm_destroy_ctx(ctx);
 }
 
+/*
+ * Coverage: a region counts an access with the chance that one random
+ * address of it was reported. A report over a quarter of a region hits it
+ * in about a quarter of the samples; one over all of it, in every sample;
+ * pieces add up; the region next to it, never.
+ */
+static void test_coverage(void **state)
+{
+	struct hm_addr_range rg[] = { { 0, 4000 }, { 4000, 8000 }, { 8000, 12000 } };
+	struct hm_drain_stats st;
+	struct hm_target *t;
+	struct hm_ctx *ctx = ctx_with(rg, 3, 7, &t);
+	struct hm_report r[3];
+	const int n = 4000;
+
+	(void)state;
+	ctx->straddle = HM_STRADDLE_SPLIT;
+	hm_rand_seed(&ctx->rng, 42);
+	assert_int_equal(hm_add_source(ctx, "hot ranges", HM_ACCT_COVERAGE, 1), 2);
+	r[0] = at(1000, 1000, 2, 1);	/* a quarter of region 0 */
+	r[1] = at(3000, 2000, 2, 1);	/* a quarter of 0 and of 1, straddling */
+	r[2] = at(5000, 3000, 2, 1);	/* the rest of 1 */
+	for (int k = 0; k < n; k++) {
+		assert_int_equal(hm_drain_reports(ctx, r, 3, 10 * MS, &st), 0);
+		assert_int_equal(st.applied, 3);
+	}
+	/* region 0: half covered, 2000 of 4000 expected (binomial sd 32) */
+	printf("# note: coverage: region 0 hit in %u of %d samples, region 1 in %u\n",
+	       nth(t, 0)->nr_accesses, n, nth(t, 1)->nr_accesses);
+	assert_in_range(nth(t, 0)->nr_accesses, 1800, 2200);
+	assert_int_equal(nth(t, 1)->nr_accesses, n);	/* covered whole, in two pieces */
+	assert_int_equal(nth(t, 2)->nr_accesses, 0);
+	assert_int_equal(nth(t, 0)->est_accesses, 0);	/* no weight */
+	/* the same reports, binary: every region they touch, every time */
+	ctx->sources[2].acct = HM_ACCT_BINARY;
+	for (int k = 0; k < 10; k++) {
+		uint32_t before = nth(t, 0)->nr_accesses;
+
+		assert_int_equal(hm_drain_reports(ctx, r, 3, 10 * MS, &st), 0);
+		assert_int_equal(nth(t, 0)->nr_accesses, before + 1);
+	}
+	hm_destroy_ctx(ctx);
+}
+
 /* Reports older than the freshness window are ignored and counted. */
 static void test_freshness(void **state)
 {
@@ -914,6 +958,7 @@ int main(void)
 		cmocka_unit_test(test_nr_accesses_bound),
 		cmocka_unit_test(test_boundaries),
 		cmocka_unit_test(test_straddle_split),
+		cmocka_unit_test(test_coverage),
 		cmocka_unit_test(test_freshness),
 		cmocka_unit_test(test_filter_truth_table),
 		cmocka_unit_test(test_filters_in_drain),

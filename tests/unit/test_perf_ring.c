@@ -6,6 +6,7 @@
  * AUX area of CHMU batches, perf's inline AUXTRACE, and malformed records.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/perf_event.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -320,6 +321,40 @@ static void test_kernel_ring(void **state)
 	hm_perf_close(&ev);
 }
 
+/*
+ * An AUX area on a PMU that has none: the kernel refuses the mapping, and
+ * the open gives that error back with nothing left open or mapped. A bad
+ * AUX size is refused before any system call.
+ */
+static void test_aux_refused(void **state)
+{
+	struct hm_perf_spec sp = {
+		.pmu = "software", .config = PERF_COUNT_SW_PAGE_FAULTS_MIN, .period = 1,
+		.sample_type = PERF_SAMPLE_TID, .pid = 0, .cpu = -1, .data_pages = 4,
+		.aux_pages = 3,
+	};
+	struct hm_perf_event ev;
+	int ret, before, after;
+
+	(void)state;
+	assert_int_equal(hm_perf_open(&ev, &sp), -EINVAL);
+	sp.aux_pages = 4;
+	before = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	assert_true(before >= 0);
+	close(before);
+	ret = hm_perf_open(&ev, &sp);
+	if (ret == -EACCES || ret == -EPERM || ret == -ENOSYS || ret == -ENOENT)
+		hm_skip("perf_event_open of a software event: %s (perf_event_paranoid?)",
+			strerror(-ret));
+	assert_int_equal(ret, -EOPNOTSUPP);
+	assert_int_equal(ev.fd, -1);
+	assert_null(ev.base);
+	assert_null(ev.aux);
+	after = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	assert_int_equal(after, before);	/* the event's descriptor was closed */
+	close(after);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -329,6 +364,7 @@ int main(void)
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_init),
 		cmocka_unit_test(test_kernel_ring),
+		cmocka_unit_test(test_aux_refused),
 	};
 
 	return hm_run_tests(tests);
