@@ -39,6 +39,7 @@
 #include "config.h"
 #include "output.h"
 #include "record.h"
+#include "run_chmu.h"
 #include "topo_cli.h"
 
 #define CMD "run"
@@ -58,7 +59,11 @@ const char hm_run_usage[] =
 	"of \"damon\" (a vaddr kdamond per process) or \"damon-paddr\" (one\n"
 	"paddr kdamond, mapped back through pagemap; needs CAP_SYS_ADMIN), and\n"
 	"optionally perf samplers of the targets' accesses: \"page-faults\",\n"
-	"\"ibs\", \"pebs\" (their scale is the sampling period). With\n"
+	"\"ibs\", \"pebs\" (their scale is the sampling period), and \"chmu\": a\n"
+	"CXL device's hotness monitor read through its cxl_hmu perf event, its\n"
+	"physical reports mapped back through pagemap (\"daemon\": {\"chmu\": {...}}\n"
+	"says which event and decoder; CAP_SYS_ADMIN). A sampler or the chmu\n"
+	"source may run without kernel DAMON. With\n"
 	"\"daemon\": {\"offload\": true} the kernel runs the schemes as DAMOS (with\n"
 	"their addr filters and watermarks) and hotmem feeds their goals. It\n"
 	"runs until interrupted (SIGINT, SIGTERM), or\n"
@@ -163,9 +168,16 @@ static unsigned int list_sources(const char *sysfs, struct source_row *rows)
 	rows[n].name = "chmu";
 	rows[n].state = "unavailable";
 	snprintf(path, sizeof(path), "%s/bus/event_source/devices/cxl_hmu*", root);
-	snprintf(rows[n].why, sizeof(rows[n].why), has_glob(path) ?
-		 "a cxl_hmu PMU exists; hotmem's CHMU reader is not wired to the daemon yet" :
-		 "no cxl_hmu PMU: no CXL device with a Hotness Monitoring Unit (or no driver)");
+	if (has_glob(path)) {
+		rows[n].state = "available";
+		snprintf(rows[n].why, sizeof(rows[n].why),
+			 "%s: a CXL device's hotness monitor (\"sources\": [{\"name\": \"chmu\"}] "
+			 "and \"daemon\": {\"chmu\": {\"event\", \"decoder\"}})", path);
+	} else {
+		snprintf(rows[n].why, sizeof(rows[n].why),
+			 "no cxl_hmu PMU: no CXL device with a Hotness Monitoring Unit (or no "
+			 "driver); a captured AUX stream can still be replayed (aux_file)");
+	}
 	n++;
 
 	rows[n].name = "pagemap_rmap";
@@ -289,6 +301,12 @@ struct daemon {
 	unsigned int nr_smp;
 	uint64_t smp_now;
 
+	/* kernel DAMON is one source among others, and may be absent */
+	bool damon;
+	int chmu_src;			/* the chmu source's index, or -1 */
+	struct run_chmu_cfg chmu_cfg;
+	struct run_chmu *chmu;
+
 	int sfd, tfd, lfd;
 	uint64_t t0;
 	uint64_t last_moved;
@@ -327,6 +345,7 @@ static int read_daemon_section(struct daemon *d, struct json_object *sec, char *
 	struct json_object *v;
 
 	d->kattr = (struct hm_damon_attr){ 5000, 100000, 10, 1000 };
+	run_chmu_parse(NULL, &d->chmu_cfg, err, len);
 	if (!sec)
 		return 0;
 	if (!json_object_is_type(sec, json_type_object))
@@ -340,6 +359,9 @@ static int read_daemon_section(struct daemon *d, struct json_object *sec, char *
 			d->owner_path = json_object_get_string(val);
 		} else if (!strcmp(key, "offload") && json_object_is_type(val, json_type_boolean)) {
 			d->offload = json_object_get_boolean(val);
+		} else if (!strcmp(key, "chmu")) {
+			if (run_chmu_parse(val, &d->chmu_cfg, err, len))
+				return -EINVAL;
 		} else if (!strcmp(key, "rate_mbps") && json_object_is_type(val, json_type_int) &&
 			   json_object_get_int64(val) >= 0) {
 			d->lo.rate_bps = (uint64_t)json_object_get_int64(val) * 1000000;
@@ -371,7 +393,7 @@ static int read_daemon_section(struct daemon *d, struct json_object *sec, char *
 		} else {
 			return hm_errmsg(err, len, "$.daemon.%s: unknown key or wrong type "
 					 "(socket, owner_record: strings; rate_mbps: an integer; "
-					 "offload: a boolean; damon: an object)", key);
+					 "offload: a boolean; damon, chmu: objects)", key);
 		}
 	}
 	if (d->kattr.sample_us > d->kattr.aggr_us)
@@ -767,7 +789,7 @@ static int rescan_cgroup(struct daemon *d, uint64_t now)
 	memset(d->nr_kreg, 0, sizeof(d->nr_kreg));
 	memset(d->nr_next, 0, sizeof(d->nr_next));
 	/* one vaddr kdamond per process; the paddr one watches every process already */
-	if (!d->paddr) {
+	if (d->damon && !d->paddr) {
 		hm_damon_stop(&d->kd);
 		d->kd_on = false;
 		ret = hm_damon_start(&d->kd, NULL, d->owner_path, &d->kattr, d->pids, d->nr_pids);
@@ -778,17 +800,20 @@ static int rescan_cgroup(struct daemon *d, uint64_t now)
 		}
 		d->kd_on = true;
 	}
-	ret = pthread_create(&d->reader, NULL, reader_main, d);
+	ret = d->damon ? pthread_create(&d->reader, NULL, reader_main, d) : 0;
 	if (ret) {
 		say(d, "the DAMON reader thread: %s; stopping", strerror(ret));
 		return -1;
 	}
-	d->reader_on = true;
+	d->reader_on = d->damon;
 	say(d, "cgroup %s: %u process%s (+%u -%u%s); %s", d->cgroup, d->nr_pids,
 	    d->nr_pids == 1 ? "" : "es", added, removed,
 	    (unsigned int)all > n ? ", more than hotmem follows" : "",
+	    !d->damon ? "no kernel DAMON" :
 	    d->paddr ? "the paddr kdamond goes on, mapped to the new set" :
 		       "kdamonds made again");
+	if (d->chmu)
+		run_chmu_procs(d->chmu, d->lo.procs, d->lo.nr_procs);
 	/* the samplers follow the new set too (their counts start over) */
 	if (d->nr_smp) {
 		close_samplers(d);
@@ -935,7 +960,7 @@ static struct json_object *status_json(struct daemon *d)
 	}
 	json_object_object_add(o, "targets", a);
 	a = json_object_new_array();
-	{
+	if (d->damon || d->offload) {
 		struct json_object *x = json_object_new_object();
 
 		json_object_object_add(x, "name", json_object_new_string(
@@ -984,6 +1009,8 @@ static struct json_object *status_json(struct daemon *d)
 		json_object_object_add(x, "malformed", json_object_new_int64((int64_t)bad));
 		json_object_array_add(a, x);
 	}
+	if (d->chmu)
+		json_object_array_add(a, run_chmu_status(d->chmu, up));
 	json_object_object_add(o, "sources", a);
 	a = json_object_new_array();
 	hm_for_each_scheme(s, d->ctx) {
@@ -1170,6 +1197,8 @@ static void close_samplers(struct daemon *d)
 static void teardown(struct daemon *d)
 {
 	close_samplers(d);
+	run_chmu_close(d->chmu);
+	d->chmu = NULL;
 	stop_reader(d);
 	if (d->kd_on) {
 		hm_damon_stop(&d->kd);
@@ -1583,13 +1612,14 @@ static void read_samplers(struct daemon *d, uint64_t now)
 	}
 }
 
-/* The configuration's sources: one kernel DAMON source, and samplers. */
+/* The configuration's sources: one kernel DAMON source, samplers, a CHMU. */
 static int pick_sources(struct daemon *d)
 {
 	int damon = -1;
 
+	d->chmu_src = -1;
 	for (unsigned int i = 0; i < d->ctx->nr_sources; i++) {
-		const struct hm_source *src = &d->ctx->sources[i];
+		struct hm_source *src = &d->ctx->sources[i];
 
 		if (!strcmp(src->name, "damon") || !strcmp(src->name, "damon-paddr")) {
 			if (damon >= 0)
@@ -1604,19 +1634,84 @@ static int pick_sources(struct daemon *d)
 			d->smp[d->nr_smp++] = (struct sampler){ .name = src->name,
 								.src = (uint8_t)i,
 								.scale = src->scale };
+		} else if (!strcmp(src->name, "chmu")) {
+			if (d->chmu_src >= 0)
+				return hm_usage_err("config", d->config_path, "$.sources[%u]: one "
+						    "chmu source at most", i);
+			if (src->acct == HM_ACCT_WEIGHTED)
+				return hm_usage_err("config", d->config_path, "$.sources[%u]: the "
+						    "chmu source replays hot ranges: its accounting "
+						    "is \"coverage\" (the default here), not "
+						    "weighted", i);
+			/* a large region is not hot for one hot unit in it */
+			d->ctx->sources[i].acct = HM_ACCT_COVERAGE;
+			if (!d->chmu_cfg.given)
+				return hm_usage_err("config", d->config_path, "$.sources[%u]: the chmu "
+						    "source needs \"daemon\": {\"chmu\": {\"event\", "
+						    "\"decoder\"}} (docs/daemon.md)", i);
+			d->chmu_src = (int)i;
 		} else {
 			return hm_usage_err("config", d->config_path, "$.sources[%u]: '%s': the "
 					    "daemon takes \"damon\" (vaddr) or \"damon-paddr\", "
-					    "and the samplers \"page-faults\", \"ibs\", \"pebs\"",
-					    i, src->name);
+					    "the samplers \"page-faults\", \"ibs\", \"pebs\", and "
+					    "\"chmu\"", i, src->name);
 		}
 	}
-	if (damon < 0)
+	if (d->chmu_cfg.given && d->chmu_src < 0)
+		return hm_usage_err("config", d->config_path, "$.daemon.chmu: no source named "
+				    "\"chmu\" in $.sources reads it");
+	if (damon < 0 && !d->nr_smp && d->chmu_src < 0)
 		return hm_usage_err("config", d->config_path,
-				    "$.sources: the daemon needs [{\"name\": \"damon\"}] (vaddr) or "
-				    "[{\"name\": \"damon-paddr\"}], samplers besides");
-	d->src_id = (uint8_t)damon;
-	d->paddr = !strcmp(d->ctx->sources[damon].name, "damon-paddr");
+				    "$.sources: the daemon needs [{\"name\": \"damon\"}] (vaddr), "
+				    "[{\"name\": \"damon-paddr\"}], a sampler or \"chmu\"");
+	d->damon = damon >= 0;
+	d->src_id = (uint8_t)(damon >= 0 ? damon : 0);
+	d->paddr = damon >= 0 && !strcmp(d->ctx->sources[damon].name, "damon-paddr");
+	return 0;
+}
+
+static void say_line(void *arg, const char *line)
+{
+	say(arg, "%s", line);
+}
+
+/* Kernel DAMON on the processes or on physical memory, and its reader thread. */
+static int start_damon(struct daemon *d)
+{
+	int ret = prepare_damon(d);
+
+	if (ret)
+		return ret;
+	if (d->paddr) {
+		uint64_t all[64][2];
+		unsigned int nall;
+		struct hm_damos_spec spec = {
+			.action = "stat", .target_nid = -1, .sz_max = UINT64_MAX,
+			.nr_max = UINT32_MAX, .age_max = UINT32_MAX,
+		};
+
+		ret = collect_ranges(d, all, &nall);
+		if (ret)
+			return ret;
+		d->pbuf = calloc(MAX_KREGIONS, sizeof(*d->pbuf));
+		if (!d->pbuf)
+			return hm_fail(CMD, NULL, "out of memory");
+		ret = hm_damos_start(&d->kd, NULL, d->owner_path, &d->kattr,
+				     (const uint64_t (*)[2])all, nall, &spec, 1);
+	} else {
+		ret = hm_damon_start(&d->kd, NULL, d->owner_path, &d->kattr, d->pids, d->nr_pids);
+	}
+	if (ret)
+		return hm_fail(CMD, "damon", "%s", d->kd.err);
+	d->kd_on = true;
+	ret = pthread_create(&d->reader, NULL, reader_main, d);
+	if (ret)
+		return hm_fail(CMD, NULL, "the DAMON reader thread: %s", strerror(ret));
+	d->reader_on = true;
+	say(d, "kernel DAMON: %u kdamond%s (%s, sample %" PRIu64 " us, aggregation %" PRIu64
+	    " us); owner record %s", d->kd.nr, d->kd.nr == 1 ? "" : "s",
+	    d->paddr ? "paddr over node memory, mapped back through pagemap" : "vaddr",
+	    d->kattr.sample_us, d->kattr.aggr_us, d->owner_path);
 	return 0;
 }
 
@@ -1701,31 +1796,10 @@ static int setup(struct daemon *d)
 	ret = pick_sources(d);
 	if (ret)
 		return ret;
-	ret = prepare_damon(d);
-	if (ret)
-		return ret;
-	if (d->paddr) {
-		uint64_t all[64][2];
-		unsigned int nall;
-		struct hm_damos_spec spec = {
-			.action = "stat", .target_nid = -1, .sz_max = UINT64_MAX,
-			.nr_max = UINT32_MAX, .age_max = UINT32_MAX,
-		};
-
-		ret = collect_ranges(d, all, &nall);
-		if (ret)
-			return ret;
-		d->pbuf = calloc(MAX_KREGIONS, sizeof(*d->pbuf));
-		if (!d->pbuf)
-			return hm_fail(CMD, NULL, "out of memory");
-		ret = hm_damos_start(&d->kd, NULL, d->owner_path, &d->kattr,
-				     (const uint64_t (*)[2])all, nall, &spec, 1);
-	} else {
-		ret = hm_damon_start(&d->kd, NULL, d->owner_path, &d->kattr, d->pids, d->nr_pids);
-	}
-	if (ret)
-		return hm_fail(CMD, "damon", "%s", d->kd.err);
-	d->kd_on = true;
+	if (d->chmu_src >= 0 && !hm_have_cap(CAP_SYS_ADMIN))
+		return hm_fail(CMD, "source", "chmu: the device reports physical addresses; mapping "
+			       "them to processes reads frame numbers from pagemap, which needs "
+			       "CAP_SYS_ADMIN");
 	/* every slot: a cgroup's kdamonds may grow to the most there can be */
 	for (unsigned int i = 0; i < HM_DAMON_MAX_KDAMONDS; i++) {
 		d->kreg[i] = calloc(MAX_KREGIONS, sizeof(*d->kreg[i]));
@@ -1734,15 +1808,11 @@ static int setup(struct daemon *d)
 			return hm_fail(CMD, NULL, "out of memory");
 	}
 	pthread_mutex_init(&d->lock, NULL);
-	ret = pthread_create(&d->reader, NULL, reader_main, d);
-	if (ret)
-		return hm_fail(CMD, NULL, "the DAMON reader thread: %s", strerror(ret));
-	d->reader_on = true;
-	say(d, "kernel DAMON: %u kdamond%s (%s, sample %" PRIu64 " us, aggregation %" PRIu64
-	    " us); owner record %s", d->kd.nr, d->kd.nr == 1 ? "" : "s",
-	    d->paddr ? "paddr over node memory, mapped back through pagemap" : "vaddr",
-	    d->kattr.sample_us, d->kattr.aggr_us, d->owner_path);
-
+	if (d->damon) {
+		ret = start_damon(d);
+		if (ret)
+			return ret;
+	}
 	ret = hm_ring_set_create(&ra, &d->rings);
 	if (!ret)
 		ret = hm_ring_open(d->rings, &d->ring);
@@ -1751,6 +1821,17 @@ static int setup(struct daemon *d)
 	ret = open_samplers(d);
 	if (ret)
 		return ret;
+	if (d->chmu_src >= 0) {
+		d->chmu = run_chmu_open(&d->chmu_cfg, (uint8_t)d->chmu_src, say_line, d, err,
+					sizeof(err));
+		if (!d->chmu)
+			return hm_fail(CMD, "source", "chmu: %s", err);
+		run_chmu_procs(d->chmu, d->lo.procs, d->lo.nr_procs);
+		say(d, "source chmu: %s%s; %s", d->chmu_cfg.aux_file[0] ? "AUX bytes from " :
+		    "the perf event of ", d->chmu_cfg.aux_file[0] ? d->chmu_cfg.aux_file :
+		    d->chmu_cfg.ev.pmu, d->chmu_cfg.adaptive ? "the controller tunes it" :
+		    "a fixed setting");
+	}
 	d->ctx->ops = &hm_linux_ops;
 	d->ctx->ops_priv = &d->lo;
 	d->ctx->reports = d->rings;
@@ -1858,6 +1939,8 @@ static int loop(struct daemon *d)
 			take_kernel(d);
 			feed_reports(d, now);
 			read_samplers(d, now);
+			if (d->chmu)
+				run_chmu_feed(d->chmu, now, period, d->ring);
 			ret = hm_monitor_step(d->ctx, now);
 			if (ret < 0)
 				return hm_fail(CMD, "monitor", "%s", strerror(-ret));

@@ -574,7 +574,7 @@ static void test_run_usage(void **state)
 	{
 		static const char *const bad[][2] = {
 			{ "[{\"name\": \"damon\"}, {\"name\": \"cxl\"}]", "$.sources[1]: 'cxl': " },
-			{ "[{\"name\": \"page-faults\"}]", "$.sources: the daemon needs" },
+			{ "[]", "$.sources: the daemon needs" },
 			{ "[{\"name\": \"damon\"}, {\"name\": \"damon-paddr\"}]",
 			  "$.sources[1]: one kernel DAMON source" },
 		};

@@ -77,6 +77,8 @@ mkdir -p "$root"/{bin,proc,sys,dev,run,boot,etc} "$logs"
 cp /bin/busybox "$HOTMEM_STATIC" "$HMWORK" "$root/bin/"
 HMMOVE=${HMMOVE:-$(dirname "$HMWORK")/hmmove}
 [ -x "$HMMOVE" ] && cp "$HMMOVE" "$root/bin/"
+HMCHMU=$(dirname "$HMWORK")/hmchmu
+[ -x "$HMCHMU" ] && cp "$HMCHMU" "$root/bin/"
 [ "$(basename "$HOTMEM_STATIC")" = hotmem ] || mv "$root/bin/$(basename "$HOTMEM_STATIC")" "$root/bin/hotmem"
 cp "$src/scripts/capture-sysfs.sh" "$root/bin/"
 mkdir -p "$root/etc/hm"
