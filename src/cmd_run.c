@@ -1625,6 +1625,13 @@ static int pick_sources(struct daemon *d)
 			if (damon >= 0)
 				return hm_usage_err("config", d->config_path, "$.sources[%u]: one "
 						    "kernel DAMON source at most", i);
+			if (src->acct == HM_ACCT_WEIGHTED)
+				return hm_usage_err("config", d->config_path, "$.sources[%u]: the "
+						    "kernel's regions are replayed as ranges: the "
+						    "accounting is \"coverage\" (the default here), "
+						    "not weighted", i);
+			/* a hotmem region half over a hot kernel region is hot half the time */
+			src->acct = HM_ACCT_COVERAGE;
 			damon = (int)i;
 		} else if (!strcmp(src->name, "page-faults") || !strcmp(src->name, "ibs") ||
 			   !strcmp(src->name, "pebs")) {

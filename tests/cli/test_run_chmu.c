@@ -72,6 +72,10 @@ static void test_config_errors(void **state)
 		  "$.sources[1]: one chmu source at most" },
 		{ "[{\"name\": \"chmu\"}]", ", \"daemon\": {\"chmu\": {\"decoder\": \"0,1T,1,4K,0\"}}",
 		  "$.daemon.chmu.event: missing" },
+		{ "[{\"name\": \"chmu\", \"accounting\": \"weighted\"}]",
+		  ", \"daemon\": {\"chmu\": {\"event\": \"cxl_hmu_mem0.0.0/epoch_type=0,"
+		  "epoch_scale=4,epoch_multiplier=1/\", \"decoder\": \"0,1T,1,4K,0\"}}",
+		  "$.sources[0]: the chmu source replays hot ranges" },
 		{ "[{\"name\": \"chmu\"}]",
 		  ", \"daemon\": {\"chmu\": {\"event\": \"cxl_hmu_mem0.0.0/epoch_type=0,"
 		  "epoch_scale=4,epoch_multiplier=1/\"}}", "$.daemon.chmu.decoder: missing" },

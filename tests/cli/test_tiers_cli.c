@@ -575,6 +575,8 @@ static void test_run_usage(void **state)
 		static const char *const bad[][2] = {
 			{ "[{\"name\": \"damon\"}, {\"name\": \"cxl\"}]", "$.sources[1]: 'cxl': " },
 			{ "[]", "$.sources: the daemon needs" },
+			{ "[{\"name\": \"damon\", \"accounting\": \"weighted\"}]",
+			  "$.sources[0]: the kernel's regions are replayed as ranges" },
 			{ "[{\"name\": \"damon\"}, {\"name\": \"damon-paddr\"}]",
 			  "$.sources[1]: one kernel DAMON source" },
 		};
