@@ -277,7 +277,7 @@ struct daemon {
 	uint64_t version, seen_version;
 	uint64_t reads, read_ns, read_errors;
 	char read_err[448];
-	volatile bool reader_stop;
+	bool reader_stop;		/* __atomic */
 
 	/* damon-paddr: one paddr kdamond, its regions mapped back to processes */
 	bool paddr;
@@ -628,14 +628,15 @@ static void *reader_main(void *arg)
 	struct daemon *d = arg;
 	struct hm_damon_region *buf = calloc(MAX_KREGIONS, sizeof(*buf));
 
-	while (buf && !d->reader_stop) {
+	while (buf && !__atomic_load_n(&d->reader_stop, __ATOMIC_ACQUIRE)) {
 		uint64_t t0 = mono_ns();
 
 		if (d->offload)
 			offload_round(d);
 		else if (d->paddr)
 			paddr_round(d);
-		for (unsigned int i = 0; !d->offload && !d->paddr && i < d->kd.nr && !d->reader_stop;
+		for (unsigned int i = 0; !d->offload && !d->paddr && i < d->kd.nr &&
+		     !__atomic_load_n(&d->reader_stop, __ATOMIC_ACQUIRE);
 		     i++) {
 			unsigned int nr = 0;
 			int ret = hm_damon_read(&d->kd, i, buf, MAX_KREGIONS, &nr);
@@ -664,7 +665,7 @@ static void *reader_main(void *arg)
 		{
 			uint64_t spent = mono_ns() - t0, aggr = d->kattr.aggr_us * 1000;
 
-			if (spent < aggr && !d->reader_stop)
+			if (spent < aggr && !__atomic_load_n(&d->reader_stop, __ATOMIC_ACQUIRE))
 				usleep((useconds_t)((aggr - spent) / 1000));
 		}
 	}
@@ -724,10 +725,10 @@ static void stop_reader(struct daemon *d)
 {
 	if (!d->reader_on)
 		return;
-	d->reader_stop = true;
+	__atomic_store_n(&d->reader_stop, true, __ATOMIC_RELEASE);
 	pthread_join(d->reader, NULL);
 	d->reader_on = false;
-	d->reader_stop = false;
+	__atomic_store_n(&d->reader_stop, false, __ATOMIC_RELEASE);
 }
 
 /*

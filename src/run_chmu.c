@@ -73,7 +73,7 @@ struct run_chmu {
 	 */
 	pthread_t thread;
 	bool thread_on;
-	volatile bool stop;
+	bool stop;			/* __atomic: set by close */
 	pthread_mutex_t lock;
 	struct hm_proc_id procs[64];
 	unsigned int nr_procs;
@@ -407,7 +407,7 @@ void run_chmu_close(struct run_chmu *c)
 	if (!c)
 		return;
 	if (c->thread_on) {
-		c->stop = true;
+		__atomic_store_n(&c->stop, true, __ATOMIC_RELEASE);
 		pthread_join(c->thread, NULL);
 	}
 	pthread_mutex_destroy(&c->lock);
@@ -723,7 +723,7 @@ static void *reader_main(void *arg)
 {
 	struct run_chmu *c = arg;
 
-	while (!c->stop && !c->off) {
+	while (!__atomic_load_n(&c->stop, __ATOMIC_ACQUIRE) && !c->off) {
 		step(c, mono_now());
 		usleep(10000);
 	}

@@ -35,6 +35,23 @@ extern char **environ;
 #define WIDTH		16		/* the counter width of the entries */
 
 static char tmpdir[200];
+/* what a failed assertion would leave running: the teardown ends them */
+static pid_t g_child = -1, g_daemon = -1;
+
+static int cleanup(void **state)
+{
+	(void)state;
+	if (g_daemon > 0) {
+		kill(g_daemon, SIGKILL);
+		waitpid(g_daemon, NULL, 0);
+	}
+	if (g_child > 0) {
+		kill(g_child, SIGKILL);
+		waitpid(g_child, NULL, 0);
+	}
+	g_daemon = g_child = -1;
+	return 0;
+}
 
 static void path_in(char *buf, size_t len, const char *name)
 {
@@ -218,12 +235,12 @@ static void test_aux_fifo(void **state)
 		close(p[0]);
 		child_main(p[1]);
 	}
+	g_child = child;
 	close(p[1]);
 	assert_int_equal(read(p[0], &addr, sizeof(addr)), sizeof(addr));
 	close(p[0]);
 	if (!frames(child, addr, units)) {
-		kill(child, SIGKILL);
-		waitpid(child, NULL, 0);
+		cleanup(NULL);
 		hm_skip("pagemap shows no frame numbers without CAP_SYS_ADMIN, which the daemon's "
 			"CHMU source needs as well");
 	}
@@ -264,10 +281,24 @@ static void test_aux_fifo(void **state)
 	posix_spawn_file_actions_addopen(&fa, 2, log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	assert_int_equal(posix_spawn(&daemon, bin, &fa, NULL, argv, environ), 0);
 	posix_spawn_file_actions_destroy(&fa);
+	g_daemon = daemon;
 
-	/* opening blocks until the daemon has opened its end */
-	wfd = open(fifo, O_WRONLY | O_CLOEXEC);
+	/* the daemon opens its end at start: wait for it, or for its exit */
+	for (int i = 0;; i++) {
+		wfd = open(fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+		if (wfd >= 0 || errno != ENXIO)
+			break;
+		if (waitpid(daemon, &status, WNOHANG) == daemon) {
+			g_daemon = -1;
+			fail_msg("hotmem run exited before it opened the FIFO (status 0x%x): %s", status,
+				 log);
+		}
+		assert_true(i < 6000);	/* 60 s */
+		usleep(10000);
+	}
 	assert_true(wfd >= 0);
+	/* writes block again: the daemon reads at its pace */
+	assert_int_equal(fcntl(wfd, F_SETFL, 0), 0);
 	/*
 	 * An epoch's batch every 100 ms: count 50 in 100 ms is 500 accesses a
 	 * second, five per 10 ms sample, so every sample finds each page hot.
@@ -332,10 +363,10 @@ static void test_aux_fifo(void **state)
 	close(wfd);
 	kill(daemon, SIGTERM);
 	assert_int_equal(waitpid(daemon, &status, 0), daemon);
+	g_daemon = -1;
 	assert_true(WIFEXITED(status));
 	assert_int_equal(WEXITSTATUS(status), 0);
-	kill(child, SIGKILL);
-	waitpid(child, NULL, 0);
+	cleanup(NULL);
 
 	f = fopen(log, "r");
 	assert_non_null(f);
@@ -362,7 +393,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_config_errors),
-		cmocka_unit_test(test_aux_fifo),
+		cmocka_unit_test_teardown(test_aux_fifo, cleanup),
 	};
 	const char *t = getenv("TMPDIR");
 
