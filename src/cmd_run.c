@@ -1645,14 +1645,12 @@ static int pick_sources(struct daemon *d)
 						    "kernel's regions are replayed as ranges: the "
 						    "accounting is binary or coverage, not weighted", i);
 			/*
-			 * vaddr: a hotmem region half over a hot kernel region is
-			 * hot half the time. paddr stays binary: as hot pages leave
-			 * node 1, the physical regions around the rest turn cold,
-			 * and only lumping them with the promoted part reaches them
-			 * (docs/daemon.md).
+			 * A hotmem region half over a hot kernel region is hot half
+			 * the time. For paddr, whose regions around the last hot
+			 * pages of a node turn mostly cold as the others leave, ask
+			 * for 50% rather than 80% (docs/daemon.md).
 			 */
-			if (!strcmp(src->name, "damon"))
-				src->acct = HM_ACCT_COVERAGE;
+			src->acct = HM_ACCT_COVERAGE;
 			damon = (int)i;
 		} else if (!strcmp(src->name, "page-faults") || !strcmp(src->name, "ibs") ||
 			   !strcmp(src->name, "pebs")) {
