@@ -61,7 +61,8 @@ int hm_parse_cpulist(const char *s, uint64_t *bits, uint32_t nr_bits,
 
 /*
  * For parsers that explain themselves: format one line into @err (if @err
- * and @len are non-zero), as snprintf does. Return: -EINVAL, so that
+ * and @len are non-zero), as snprintf does, control characters (from quoted
+ * input) shown as '?'. Return: -EINVAL, so that
  * "return hm_errmsg(err, len, ...)" refuses and says why in one go.
  */
 int hm_errmsg(char *err, size_t len, const char *fmt, ...)

@@ -254,6 +254,10 @@ int hm_errmsg(char *err, size_t len, const char *fmt, ...)
 		va_start(ap, fmt);
 		vsnprintf(err, len, fmt, ap);
 		va_end(ap);
+		/* a key or value quoted from the input may hold control characters */
+		for (char *p = err; *p; p++)
+			if ((unsigned char)*p < 0x20 || *p == 0x7f)
+				*p = '?';
 	}
 	return -EINVAL;
 }

@@ -569,6 +569,16 @@ static void test_run_usage(void **state)
 		assert_one_error_line(&r, "hotmem: config: ");
 		assert_non_null(strstr(r.err, "$.daemon.damon.aggr_intervall: unknown key"));
 		done(&r);
+		/* a key with a newline in it: still one line */
+		f = fopen(cfg, "w");
+		fputs("{\"version\": 1, \"sources\": [{\"name\": \"damon\"}], "
+		      "\"daemon\": {\"sock\\net\": 1}}", f);
+		fclose(f);
+		run(&r, (const char *[]){ "config", "check", cfg, NULL });
+		assert_int_equal(code(&r), 2);
+		assert_int_equal(lines(r.err), 1);
+		assert_non_null(strstr(r.err, "$.daemon.sock?et: unknown key"));
+		done(&r);
 	}
 	/* sources the daemon cannot take: refused in one line before DAMON is touched */
 	{

@@ -179,6 +179,19 @@ static void test_cpulist(void **state)
 	assert_int_equal(hm_parse_cpulist("x", bits, 128, &at), -EINVAL);
 }
 
+/* hm_errmsg keeps its one line even when it quotes input with control characters. */
+static void test_errmsg(void **state)
+{
+	char err[64];
+
+	(void)state;
+	assert_int_equal(hm_errmsg(err, sizeof(err), "$.daemon.%s: unknown key", "a\nb\tc\x7f"), -EINVAL);
+	assert_string_equal(err, "$.daemon.a?b?c?: unknown key");
+	assert_int_equal(hm_errmsg(err, 4, "%s", "abcdef"), -EINVAL);
+	assert_string_equal(err, "abc");
+	assert_int_equal(hm_errmsg(NULL, 0, "x"), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -187,6 +200,7 @@ int main(void)
 		cmocka_unit_test(test_list),
 		cmocka_unit_test(test_duration),
 		cmocka_unit_test(test_cpulist),
+		cmocka_unit_test(test_errmsg),
 	};
 
 	return hm_run_tests(tests);
