@@ -61,6 +61,9 @@ int hm_opt_size(const char *cmd, const char *opt, const char *arg, uint64_t min,
  */
 int hm_read_file(FILE *f, size_t max, uint8_t **buf, size_t *len);
 
+/* CLOCK_MONOTONIC in nanoseconds. */
+uint64_t hm_mono_ns(void);
+
 /* Whether this process has capability @cap (CAP_*) in its effective set. */
 bool hm_have_cap(int cap);
 

@@ -317,20 +317,12 @@ struct daemon {
 static int open_samplers(struct daemon *d);
 static void close_samplers(struct daemon *d);
 
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 static void say(struct daemon *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void say(struct daemon *d, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "hotmem: run: %7.1f s: ", (double)(mono_ns() - d->t0) * 1e-9);
+	fprintf(stderr, "hotmem: run: %7.1f s: ", (double)(hm_mono_ns() - d->t0) * 1e-9);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -629,7 +621,7 @@ static void *reader_main(void *arg)
 	struct hm_damon_region *buf = calloc(MAX_KREGIONS, sizeof(*buf));
 
 	while (buf && !__atomic_load_n(&d->reader_stop, __ATOMIC_ACQUIRE)) {
-		uint64_t t0 = mono_ns();
+		uint64_t t0 = hm_mono_ns();
 
 		if (d->offload)
 			offload_round(d);
@@ -655,7 +647,7 @@ static void *reader_main(void *arg)
 		pthread_mutex_lock(&d->lock);
 		d->version++;
 		d->reads++;
-		d->read_ns += mono_ns() - t0;
+		d->read_ns += hm_mono_ns() - t0;
 		pthread_mutex_unlock(&d->lock);
 		/*
 		 * A read waits for the kdamond's next aggregation; one that came
@@ -663,7 +655,7 @@ static void *reader_main(void *arg)
 		 * must not spin: at most one round per kernel aggregation.
 		 */
 		{
-			uint64_t spent = mono_ns() - t0, aggr = d->kattr.aggr_us * 1000;
+			uint64_t spent = hm_mono_ns() - t0, aggr = d->kattr.aggr_us * 1000;
 
 			if (spent < aggr && !__atomic_load_n(&d->reader_stop, __ATOMIC_ACQUIRE))
 				usleep((useconds_t)((aggr - spent) / 1000));
@@ -954,7 +946,7 @@ static struct json_object *status_json(struct daemon *d)
 	struct json_object *o = json_object_new_object(), *a;
 	struct hm_target *t;
 	struct hm_scheme *s;
-	double up = (double)(mono_ns() - d->t0) * 1e-9;
+	double up = (double)(hm_mono_ns() - d->t0) * 1e-9;
 	unsigned int i = 0;
 
 	json_object_object_add(o, "uptime_s", json_object_new_double(up));
@@ -1781,7 +1773,7 @@ static int setup(struct daemon *d)
 		if ((unsigned int)all > d->nr_pids)
 			say(d, "cgroup %s has %d processes; hotmem follows the first %u", d->cgroup,
 			    all, d->nr_pids);
-		d->next_rescan_ns = mono_ns() + 2000000000ull;
+		d->next_rescan_ns = hm_mono_ns() + 2000000000ull;
 	}
 	/* targets: --pid/COMMAND replace the file's; every target is a process */
 	if (d->nr_pids) {
@@ -1870,7 +1862,7 @@ static int setup(struct daemon *d)
 		d->ctx->after_aggregate = hm_record_on_aggregate;
 		d->ctx->after_aggregate_arg = d->rec;
 	}
-	ret = hm_monitor_start(d->ctx, mono_ns());
+	ret = hm_monitor_start(d->ctx, hm_mono_ns());
 	if (ret)
 		return hm_fail(CMD, "monitor", "cannot start: %s", strerror(-ret));
 	return open_socket(d);
@@ -1910,7 +1902,7 @@ static int loop(struct daemon *d)
 
 	timerfd_settime(d->tfd, 0, &its, NULL);
 	if (d->duration_ns)
-		end = mono_ns() + d->duration_ns;
+		end = hm_mono_ns() + d->duration_ns;
 	if (!d->offload) {
 		char ids[128] = "";
 		size_t at = 0;
@@ -1947,7 +1939,7 @@ static int loop(struct daemon *d)
 		if (p[2].revents & POLLIN)
 			serve_status(d);
 		if (p[1].revents & POLLIN) {
-			uint64_t ticks, now = mono_ns();
+			uint64_t ticks, now = hm_mono_ns();
 			int ret;
 
 			if (read(d->tfd, &ticks, sizeof(ticks)) != sizeof(ticks))
@@ -2007,7 +1999,7 @@ int hm_cmd_run(int argc, char **argv)
 
 	memset(&d, 0, sizeof(d));
 	d.lfd = d.sfd = d.tfd = -1;
-	d.t0 = mono_ns();
+	d.t0 = hm_mono_ns();
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+:h", lo, NULL)) != -1) {

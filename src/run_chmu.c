@@ -28,12 +28,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <hotmem/chmu_ctl.h>
 #include <hotmem/parse.h>
 
+#include "cli.h"
 #include "run_chmu.h"
 
 #define MAX_WINDOW	(1u << 20)	/* runs replayed at once */
@@ -90,14 +90,6 @@ struct run_chmu {
 	bool off;			/* reading stopped after an error */
 };
 
-static uint64_t mono_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 static void sayf(struct run_chmu *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void sayf(struct run_chmu *c, const char *fmt, ...)
 {
@@ -143,7 +135,7 @@ static int get_int(struct json_object *v, const char *key, int64_t lo, int64_t h
 	return 0;
 }
 
-static int parse_section(struct json_object *sec, struct run_chmu_cfg *c, char *err, size_t len)
+int run_chmu_parse(struct json_object *sec, struct run_chmu_cfg *c, char *err, size_t len)
 {
 	bool have_ev = false, have_dec = false;
 	uint64_t skip = 0;
@@ -245,17 +237,6 @@ static int parse_section(struct json_object *sec, struct run_chmu_cfg *c, char *
 		return hm_errmsg(err, len, "$.daemon.chmu.event: give epoch_scale and "
 				 "epoch_multiplier (the epoch length)");
 	return 0;
-}
-
-int run_chmu_parse(struct json_object *sec, struct run_chmu_cfg *c, char *err, size_t len)
-{
-	int ret = parse_section(sec, c, err, len);
-
-	/* a key or value may hold anything: the message stays one line */
-	for (size_t i = 0; ret && i < len && err[i]; i++)
-		if ((unsigned char)err[i] < 0x20 || err[i] == 0x7f)
-			err[i] = '?';
-	return ret;
 }
 
 /* ---- opening ---- */
@@ -658,7 +639,7 @@ static void map_reports(struct run_chmu *c, const struct hm_report *r, size_t n,
 	for (size_t k = 0; k < out; k++)
 		c->win_bytes += c->win[k].hi - c->win[k].lo;
 	/* its life runs from now: mapping may take a good part of an epoch */
-	c->win_time = mono_now();
+	c->win_time = hm_mono_ns();
 	if (fresh) {
 		c->win_epoch_ns = cur_epoch_ns(c);
 		c->fed_samples = 0;
@@ -724,7 +705,7 @@ static void *reader_main(void *arg)
 	struct run_chmu *c = arg;
 
 	while (!__atomic_load_n(&c->stop, __ATOMIC_ACQUIRE) && !c->off) {
-		step(c, mono_now());
+		step(c, hm_mono_ns());
 		usleep(10000);
 	}
 	return NULL;
