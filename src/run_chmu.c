@@ -57,7 +57,7 @@ struct run_chmu {
 	int fd;				/* aux_file */
 	uint64_t now;			/* for the AUX sink */
 	uint64_t lost_seen, trunc_seen;
-	bool said_file_reopen, said_bad;
+	bool said_file_reopen, said_bad, said_full, said_ctl;	/* each said once */
 
 	struct run *next;
 	size_t nr_next, cap_next;
@@ -604,9 +604,11 @@ static void map_reports(struct run_chmu *c, const struct hm_report *r, size_t n,
 			hit[k] |= m.any;
 		}
 		hm_rmap_free(&map);
-		if (m.oom && !c->said_bad)
-			sayf(c, "source chmu: more than %u runs in one epoch; the rest are dropped",
-			     MAX_WINDOW);
+		if (m.oom && !c->said_full) {
+			sayf(c, "source chmu: more than %u runs in one epoch; the rest are dropped "
+			     "(said once)", MAX_WINDOW);
+			c->said_full = true;
+		}
 	}
 	for (size_t k = 0; hit && k < n; k++)
 		c->unmapped += !hit[k];
@@ -684,8 +686,10 @@ static void step(struct run_chmu *c, uint64_t now)
 	ret = hm_chmu_stream_tick(c->s, now, lost, &next);
 	if (ret == 1)
 		reopen(c, &next, now);
-	else if (ret < 0 && !c->said_bad)
-		sayf(c, "source chmu: the controller: %s", strerror(-ret));
+	else if (ret < 0 && !c->said_ctl) {
+		sayf(c, "source chmu: the controller: %s (said once)", strerror(-ret));
+		c->said_ctl = true;
+	}
 	pthread_mutex_lock(&c->lock);
 	hm_chmu_stream_get_stats(c->s, &c->pub.st);
 	c->pub.set = *hm_chmu_stream_setting(c->s);
