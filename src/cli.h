@@ -102,6 +102,8 @@ int hm_cmd_status(int argc, char **argv);
 int hm_status_request(const char *path, struct json_object **out);
 /* Check a configuration's "daemon" section; -EINVAL and one line in @err. */
 int hm_run_check_section(struct json_object *sec, char *err, size_t len);
+/* Whether hotmem run counts source @name with coverage accounting whatever is configured. */
+bool hm_run_forces_coverage(const char *name);
 extern const char hm_status_usage[];
 int hm_cmd_migrate(int argc, char **argv);
 extern const char hm_migrate_usage[];

@@ -178,10 +178,15 @@ static void print_summary(const char *path, const struct hm_ctx *ctx,
 		i++;
 	}
 	printf("sources: %u\n", ctx->nr_sources);
-	for (i = 0; i < ctx->nr_sources; i++)
-		printf("  [%u] %s: %s, scale %u\n", i, ctx->sources[i].name,
-		       ctx->sources[i].acct == HM_ACCT_WEIGHTED ? "weighted" : "binary",
-		       ctx->sources[i].scale);
+	for (i = 0; i < ctx->nr_sources; i++) {
+		const struct hm_source *src = &ctx->sources[i];
+
+		printf("  [%u] %s: %s, scale %u%s\n", i, src->name,
+		       src->acct == HM_ACCT_WEIGHTED ? "weighted" :
+		       src->acct == HM_ACCT_COVERAGE ? "coverage" : "binary", src->scale,
+		       src->acct == HM_ACCT_BINARY && hm_run_forces_coverage(src->name) ?
+		       " (hotmem run counts it with coverage)" : "");
+	}
 	n = hm_get_sample_filters(ctx, sf, 16);
 	if (n)
 		printf("sample filters: %u\n", n);

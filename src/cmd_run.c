@@ -40,6 +40,7 @@
 #include "output.h"
 #include "record.h"
 #include "run_chmu.h"
+#include "run_idle.h"
 #include "topo_cli.h"
 
 #define CMD "run"
@@ -62,8 +63,9 @@ const char hm_run_usage[] =
 	"\"ibs\", \"pebs\" (their scale is the sampling period), and \"chmu\": a\n"
 	"CXL device's hotness monitor read through its cxl_hmu perf event, its\n"
 	"physical reports mapped back through pagemap (\"daemon\": {\"chmu\": {...}}\n"
-	"says which event and decoder; CAP_SYS_ADMIN). A sampler or the chmu\n"
-	"source may run without kernel DAMON. With\n"
+	"says which event and decoder; CAP_SYS_ADMIN), and \"page_idle\": the\n"
+	"kernel's idle page tracking over the targets' pages (CAP_SYS_ADMIN). A\n"
+	"sampler, chmu or page_idle may run without kernel DAMON. With\n"
 	"\"daemon\": {\"offload\": true} the kernel runs the schemes as DAMOS (with\n"
 	"their addr filters and watermarks) and hotmem feeds their goals. It\n"
 	"runs until interrupted (SIGINT, SIGTERM), or\n"
@@ -153,9 +155,16 @@ static unsigned int list_sources(const char *sysfs, struct source_row *rows)
 		snprintf(rows[n].why, sizeof(rows[n].why),
 			 "no %s: the kernel has no idle page tracking (CONFIG_IDLE_PAGE_TRACKING)",
 			 path);
-	else
+	else if (!hm_have_cap(CAP_SYS_ADMIN))
 		snprintf(rows[n].why, sizeof(rows[n].why),
-			 "the kernel has it; hotmem has no reader for it yet");
+			 "%s: needs CAP_SYS_ADMIN (pagemap's frame numbers, and the bitmap "
+			 "is root's)", path);
+	else {
+		rows[n].state = "available";
+		snprintf(rows[n].why, sizeof(rows[n].why),
+			 "%s: the Accessed bits of every page of the targets, one round "
+			 "per interval (\"sources\": [{\"name\": \"page_idle\"}])", path);
+	}
 	n++;
 
 	pmu_row(&rows[n++], "ibs", root, "bus/event_source/devices/ibs_op",
@@ -307,6 +316,9 @@ struct daemon {
 	int chmu_src;			/* the chmu source's index, or -1 */
 	struct run_chmu_cfg chmu_cfg;
 	struct run_chmu *chmu;
+	int idle_src;			/* the page_idle source's index, or -1 */
+	struct run_idle_cfg idle_cfg;
+	struct run_idle *idle;
 
 	int sfd, tfd, lfd;
 	uint64_t t0;
@@ -339,6 +351,7 @@ static int read_daemon_section(struct daemon *d, struct json_object *sec, char *
 
 	d->kattr = (struct hm_damon_attr){ 5000, 100000, 10, 1000 };
 	run_chmu_parse(NULL, &d->chmu_cfg, err, len);
+	run_idle_parse(NULL, &d->idle_cfg, err, len);
 	if (!sec)
 		return 0;
 	if (!json_object_is_type(sec, json_type_object))
@@ -354,6 +367,9 @@ static int read_daemon_section(struct daemon *d, struct json_object *sec, char *
 			d->offload = json_object_get_boolean(val);
 		} else if (!strcmp(key, "chmu")) {
 			if (run_chmu_parse(val, &d->chmu_cfg, err, len))
+				return -EINVAL;
+		} else if (!strcmp(key, "page_idle")) {
+			if (run_idle_parse(val, &d->idle_cfg, err, len))
 				return -EINVAL;
 		} else if (!strcmp(key, "rate_mbps") && json_object_is_type(val, json_type_int) &&
 			   json_object_get_int64(val) >= 0) {
@@ -386,7 +402,7 @@ static int read_daemon_section(struct daemon *d, struct json_object *sec, char *
 		} else {
 			return hm_errmsg(err, len, "$.daemon.%s: unknown key or wrong type "
 					 "(socket, owner_record: strings; rate_mbps: an integer; "
-					 "offload: a boolean; damon, chmu: objects)", key);
+					 "offload: a boolean; damon, chmu, page_idle: objects)", key);
 		}
 	}
 	if (d->kattr.sample_us > d->kattr.aggr_us)
@@ -395,6 +411,13 @@ static int read_daemon_section(struct daemon *d, struct json_object *sec, char *
 		return hm_errmsg(err, len, "$.daemon.damon: min_nr_regions above max_nr_regions");
 	(void)v;
 	return 0;
+}
+
+/* The sources that replay ranges (pick_sources sets their accounting). */
+bool hm_run_forces_coverage(const char *name)
+{
+	return !strcmp(name, "damon") || !strcmp(name, "damon-paddr") || !strcmp(name, "chmu") ||
+	       !strcmp(name, "page_idle");
 }
 
 int hm_run_check_section(struct json_object *sec, char *err, size_t len)
@@ -808,6 +831,8 @@ static int rescan_cgroup(struct daemon *d, uint64_t now)
 		       "kdamonds made again");
 	if (d->chmu)
 		run_chmu_procs(d->chmu, d->lo.procs, d->lo.nr_procs);
+	if (d->idle)
+		run_idle_procs(d->idle, d->lo.procs, d->lo.nr_procs);
 	/* the samplers follow the new set too (their counts start over) */
 	if (d->nr_smp) {
 		close_samplers(d);
@@ -1018,6 +1043,8 @@ static struct json_object *status_json(struct daemon *d)
 	}
 	if (d->chmu)
 		json_object_array_add(a, run_chmu_status(d->chmu, up));
+	if (d->idle)
+		json_object_array_add(a, run_idle_status(d->idle, up));
 	json_object_object_add(o, "sources", a);
 	a = json_object_new_array();
 	hm_for_each_scheme(s, d->ctx) {
@@ -1206,6 +1233,8 @@ static void teardown(struct daemon *d)
 	close_samplers(d);
 	run_chmu_close(d->chmu);
 	d->chmu = NULL;
+	run_idle_close(d->idle);
+	d->idle = NULL;
 	stop_reader(d);
 	if (d->kd_on) {
 		hm_damon_stop(&d->kd);
@@ -1625,6 +1654,7 @@ static int pick_sources(struct daemon *d)
 	int damon = -1;
 
 	d->chmu_src = -1;
+	d->idle_src = -1;
 	for (unsigned int i = 0; i < d->ctx->nr_sources; i++) {
 		struct hm_source *src = &d->ctx->sources[i];
 
@@ -1668,20 +1698,33 @@ static int pick_sources(struct daemon *d)
 						    "source needs \"daemon\": {\"chmu\": {\"event\", "
 						    "\"decoder\"}} (docs/daemon.md)", i);
 			d->chmu_src = (int)i;
+		} else if (!strcmp(src->name, "page_idle")) {
+			if (d->idle_src >= 0)
+				return hm_usage_err("config", d->config_path, "$.sources[%u]: one "
+						    "page_idle source at most", i);
+			if (src->acct == HM_ACCT_WEIGHTED)
+				return hm_usage_err("config", d->config_path, "$.sources[%u]: the "
+						    "page_idle source replays accessed pages: its "
+						    "accounting is \"coverage\" (the default here), "
+						    "not weighted", i);
+			/* a region half of whose pages were accessed is hot half the time */
+			src->acct = HM_ACCT_COVERAGE;
+			d->idle_src = (int)i;
 		} else {
 			return hm_usage_err("config", d->config_path, "$.sources[%u]: '%s': the "
 					    "daemon takes \"damon\" (vaddr) or \"damon-paddr\", "
-					    "the samplers \"page-faults\", \"ibs\", \"pebs\", and "
-					    "\"chmu\"", i, src->name);
+					    "the samplers \"page-faults\", \"ibs\", \"pebs\", "
+					    "\"chmu\" and \"page_idle\"", i, src->name);
 		}
 	}
 	if (d->chmu_cfg.given && d->chmu_src < 0)
 		return hm_usage_err("config", d->config_path, "$.daemon.chmu: no source named "
 				    "\"chmu\" in $.sources reads it");
-	if (damon < 0 && !d->nr_smp && d->chmu_src < 0)
+	if (damon < 0 && !d->nr_smp && d->chmu_src < 0 && d->idle_src < 0)
 		return hm_usage_err("config", d->config_path,
 				    "$.sources: the daemon needs [{\"name\": \"damon\"}] (vaddr), "
-				    "[{\"name\": \"damon-paddr\"}], a sampler or \"chmu\"");
+				    "[{\"name\": \"damon-paddr\"}], a sampler, \"chmu\" or "
+				    "\"page_idle\"");
 	d->damon = damon >= 0;
 	d->src_id = (uint8_t)(damon >= 0 ? damon : 0);
 	d->paddr = damon >= 0 && !strcmp(d->ctx->sources[damon].name, "damon-paddr");
@@ -1818,6 +1861,9 @@ static int setup(struct daemon *d)
 		return hm_fail(CMD, "source", "chmu: the device reports physical addresses; mapping "
 			       "them to processes reads frame numbers from pagemap, which needs "
 			       "CAP_SYS_ADMIN");
+	if (d->idle_src >= 0 && !hm_have_cap(CAP_SYS_ADMIN))
+		return hm_fail(CMD, "source", "page_idle: the bitmap is indexed by frame number; "
+			       "reading frames from pagemap needs CAP_SYS_ADMIN");
 	/* every slot: a cgroup's kdamonds may grow to the most there can be */
 	for (unsigned int i = 0; i < HM_DAMON_MAX_KDAMONDS; i++) {
 		d->kreg[i] = calloc(MAX_KREGIONS, sizeof(*d->kreg[i]));
@@ -1849,6 +1895,17 @@ static int setup(struct daemon *d)
 		    "the perf event of ", d->chmu_cfg.aux_file[0] ? d->chmu_cfg.aux_file :
 		    d->chmu_cfg.ev.pmu, d->chmu_cfg.adaptive ? "the controller tunes it" :
 		    "a fixed setting");
+	}
+	if (d->idle_src >= 0) {
+		d->idle = run_idle_open(&d->idle_cfg, (uint8_t)d->idle_src, say_line, d, err,
+					sizeof(err));
+		if (!d->idle)
+			return hm_fail(CMD, "source", "page_idle: %s", err);
+		run_idle_procs(d->idle, d->lo.procs, d->lo.nr_procs);
+		say(d, "source page_idle: %s, a round every %.0f ms%s", d->idle_cfg.bitmap,
+		    (double)d->idle_cfg.interval_ns * 1e-6,
+		    d->damon && !d->paddr ? "; kernel DAMON's sampling marks pages idle too, "
+		    "so each sees fewer of the accesses" : "");
 	}
 	d->ctx->ops = &hm_linux_ops;
 	d->ctx->ops_priv = &d->lo;
@@ -1959,6 +2016,8 @@ static int loop(struct daemon *d)
 			read_samplers(d, now);
 			if (d->chmu)
 				run_chmu_feed(d->chmu, now, period, d->ring);
+			if (d->idle)
+				run_idle_feed(d->idle, now, period, d->ring);
 			ret = hm_monitor_step(d->ctx, now);
 			if (ret < 0)
 				return hm_fail(CMD, "monitor", "%s", strerror(-ret));

@@ -35,14 +35,7 @@
 
 #include "cli.h"
 #include "run_chmu.h"
-
-#define MAX_WINDOW	(1u << 20)	/* runs replayed at once */
-
-struct run {
-	pid_t pid;
-	uint32_t rate;			/* accesses per second, rounded up */
-	uint64_t lo, hi;
-};
+#include "run_window.h"
 
 struct run_chmu {
 	struct run_chmu_cfg cfg;
@@ -59,8 +52,7 @@ struct run_chmu {
 	uint64_t lost_seen, trunc_seen;
 	bool said_file_reopen, said_bad, said_full, said_ctl;	/* each said once */
 
-	struct run *next;
-	size_t nr_next, cap_next;
+	uint64_t win_epoch_ns;		/* the epoch of the window's batches */
 	uint64_t unmapped, rmap_errors, reopen_errors, truncated;
 	uint64_t batch_time;		/* when the last reports were read */
 	uint64_t maps, map_ns;		/* windows mapped, and the time it took */
@@ -68,19 +60,16 @@ struct run_chmu {
 	/*
 	 * The reader thread reads, judges, reopens and maps (a pagemap walk per
 	 * target, per epoch: far too slow for the loop's 10 ms ticks under
-	 * QEMU); it publishes each new window under @lock, and the loop replays
-	 * the window from there. Everything below is under @lock.
+	 * QEMU); it publishes each new window in @w, and the loop replays
+	 * the window from there. Everything below @w is under @lock.
 	 */
 	pthread_t thread;
 	bool thread_on;
 	bool stop;			/* __atomic: set by close */
+	struct run_window w;
 	pthread_mutex_t lock;
 	struct hm_proc_id procs[64];
 	unsigned int nr_procs;
-	struct run *win;
-	size_t nr_win, cap_win;
-	uint64_t win_time, win_epoch_ns, fed_samples, win_bytes, windows;
-	uint64_t fed, drops;
 	struct status_copy {
 		struct hm_chmu_stream_stats st;
 		struct hm_chmu_ctl_setting set;
@@ -344,6 +333,7 @@ struct run_chmu *run_chmu_open(const struct run_chmu_cfg *cfg, uint8_t source,
 	c->arg = arg;
 	c->fd = -1;
 	pthread_mutex_init(&c->lock, NULL);
+	run_window_init(&c->w);
 	sc.src.dec = &c->cfg.dec;
 	sc.log = log_change;
 	sc.log_arg = c;
@@ -397,8 +387,7 @@ void run_chmu_close(struct run_chmu *c)
 	if (c->fd >= 0)
 		close(c->fd);
 	hm_chmu_stream_free(c->s);
-	free(c->win);
-	free(c->next);
+	run_window_free(&c->w);
 	free(c);
 }
 
@@ -517,43 +506,13 @@ struct mapping {
 	bool oom, any;
 };
 
-static int grow(struct run **v, size_t *cap, size_t need)
-{
-	size_t n = *cap ? *cap : 1024;
-	struct run *x;
-
-	if (need <= *cap)
-		return 0;
-	while (n < need)
-		n *= 2;
-	x = realloc(*v, n * sizeof(*x));
-	if (!x)
-		return -ENOMEM;
-	*v = x;
-	*cap = n;
-	return 0;
-}
-
 static void add_run(void *arg, uint64_t lo, uint64_t hi)
 {
 	struct mapping *m = arg;
-	struct run_chmu *c = m->c;
 
 	m->any = true;
-	if (c->nr_next >= MAX_WINDOW || grow(&c->next, &c->cap_next, c->nr_next + 1)) {
+	if (run_window_add(&m->c->w, m->pid, m->rate, lo, hi))
 		m->oom = true;
-		return;
-	}
-	c->next[c->nr_next++] = (struct run){ m->pid, m->rate, lo, hi };
-}
-
-static int cmp_run(const void *a, const void *b)
-{
-	const struct run *x = a, *y = b;
-
-	if (x->pid != y->pid)
-		return x->pid < y->pid ? -1 : 1;
-	return x->lo < y->lo ? -1 : x->lo > y->lo;
 }
 
 /*
@@ -568,19 +527,13 @@ static void map_reports(struct run_chmu *c, const struct hm_report *r, size_t n,
 	uint64_t per_epoch = cur_epoch_ns(c);
 	unsigned int ds = (unsigned int)hm_chmu_event_get(&c->cur, HM_CHMU_F_DS_FACTOR);
 	bool *hit = calloc(n ? n : 1, sizeof(*hit));
-	size_t out = 0;
+	uint64_t t;
 
 	pthread_mutex_lock(&c->lock);
 	nr_procs = c->nr_procs;
 	memcpy(procs, c->procs, nr_procs * sizeof(*procs));
 	pthread_mutex_unlock(&c->lock);
-	c->nr_next = 0;
-	pthread_mutex_lock(&c->lock);
-	if (!fresh && !grow(&c->next, &c->cap_next, c->nr_win)) {
-		memcpy(c->next, c->win, c->nr_win * sizeof(*c->win));
-		c->nr_next = c->nr_win;
-	}
-	pthread_mutex_unlock(&c->lock);
+	run_window_begin(&c->w, !fresh);
 	for (unsigned int i = 0; hit && i < nr_procs; i++) {
 		struct mapping m = { .c = c, .pid = procs[i].pid };
 		struct hm_rmap map;
@@ -606,50 +559,20 @@ static void map_reports(struct run_chmu *c, const struct hm_report *r, size_t n,
 		hm_rmap_free(&map);
 		if (m.oom && !c->said_full) {
 			sayf(c, "source chmu: more than %u runs in one epoch; the rest are dropped "
-			     "(said once)", MAX_WINDOW);
+			     "(said once)", RUN_WINDOW_MAX);
 			c->said_full = true;
 		}
 	}
 	for (size_t k = 0; hit && k < n; k++)
 		c->unmapped += !hit[k];
 	free(hit);
-	/* sorted and joined where runs touch at the same rate */
-	if (c->nr_next)
-		qsort(c->next, c->nr_next, sizeof(*c->next), cmp_run);
-	for (size_t k = 0; k < c->nr_next; k++) {
-		struct run *p = out ? &c->next[out - 1] : NULL;
-
-		if (p && p->pid == c->next[k].pid && p->hi == c->next[k].lo &&
-		    p->rate == c->next[k].rate)
-			p->hi = c->next[k].hi;
-		else
-			c->next[out++] = c->next[k];
-	}
-	/* the new window, for the loop */
-	pthread_mutex_lock(&c->lock);
-	{
-		struct run *t = c->win;
-		size_t tc = c->cap_win;
-
-		c->win = c->next;
-		c->cap_win = c->cap_next;
-		c->next = t;
-		c->cap_next = tc;
-	}
-	c->nr_win = out;
-	c->win_bytes = 0;
-	for (size_t k = 0; k < out; k++)
-		c->win_bytes += c->win[k].hi - c->win[k].lo;
-	/* its life runs from now: mapping may take a good part of an epoch */
-	c->win_time = hm_mono_ns();
-	if (fresh) {
+	/* its life runs from when it is published: mapping may take a good part of an epoch */
+	t = hm_mono_ns();
+	run_window_publish(&c->w, t, fresh);
+	if (fresh)
 		c->win_epoch_ns = cur_epoch_ns(c);
-		c->fed_samples = 0;
-		c->windows++;
-	}
 	c->maps++;
-	c->map_ns += c->win_time - now;
-	pthread_mutex_unlock(&c->lock);
+	c->map_ns += t - now;
 }
 
 /* Read what arrived, map new reports, let the controller judge an ended epoch. */
@@ -666,19 +589,15 @@ static void step(struct run_chmu *c, uint64_t now)
 	r = hm_chmu_stream_reports(c->s, &n);
 	/* batches read within half an epoch of each other are one epoch's */
 	fresh = now - c->batch_time > cur_epoch_ns(c) / 2;
-	pthread_mutex_lock(&c->lock);
-	fresh |= !c->nr_win;
+	fresh |= run_window_empty(&c->w);
 	/*
 	 * An epoch with no batch had no unit over the threshold: the window
 	 * ends two epochs after it was published, plus what mapping it took
 	 * (the next one's mapping takes about as long).
 	 */
-	if (!n && c->nr_win && now > c->win_time &&
-	    now - c->win_time > 2 * c->win_epoch_ns + (c->maps ? c->map_ns / c->maps : 0)) {
-		c->nr_win = 0;
-		c->win_bytes = 0;
-	}
-	pthread_mutex_unlock(&c->lock);
+	if (!n)
+		run_window_expire(&c->w, now, 2 * c->win_epoch_ns +
+					      (c->maps ? c->map_ns / c->maps : 0));
 	if (n) {
 		c->batch_time = now;
 		map_reports(c, r, n, fresh, now);
@@ -725,44 +644,16 @@ void run_chmu_procs(struct run_chmu *c, const struct hm_proc_id *procs, unsigned
 
 void run_chmu_feed(struct run_chmu *c, uint64_t now, uint64_t sample_ns, struct hm_ring *ring)
 {
-	uint64_t j;
-
-	pthread_mutex_lock(&c->lock);
-	j = c->fed_samples++;
-	for (size_t k = 0; k < c->nr_win; k++) {
-		const struct run *w = &c->win[k];
-		/* the share of samples that find it accessed, per mille, at most all */
-		unsigned __int128 p = (unsigned __int128)w->rate * sample_ns / 1000000;
-		struct hm_report rep;
-
-		if (p > 1000)
-			p = 1000;
-		if ((j + 1) * p / 1000 == j * p / 1000)
-			continue;
-		rep = (struct hm_report){ .addr = w->lo, .size = w->hi - w->lo, .time_ns = now,
-					  .count = 1, .pid = w->pid, .tid = -1, .cpu = -1,
-					  .node = -1, .source = c->source };
-		if (hm_report_access(ring, &rep))
-			c->drops++;
-		else
-			c->fed++;
-	}
-	pthread_mutex_unlock(&c->lock);
+	run_window_feed(&c->w, now, sample_ns, ring, c->source);
 }
 
 struct json_object *run_chmu_status(struct run_chmu *c, double up_s)
 {
 	struct json_object *x = json_object_new_object();
 	struct status_copy p;
-	uint64_t windows, runs, bytes, fed, drops;
 
 	pthread_mutex_lock(&c->lock);
 	p = c->pub;
-	windows = c->windows;
-	runs = c->nr_win;
-	bytes = c->win_bytes;
-	fed = c->fed;
-	drops = c->drops;
 	pthread_mutex_unlock(&c->lock);
 	json_object_object_add(x, "name", json_object_new_string("chmu"));
 	json_object_object_add(x, "input", json_object_new_string(c->cfg.aux_file[0] ? "aux_file" :
@@ -785,16 +676,10 @@ struct json_object *run_chmu_status(struct run_chmu *c, double up_s)
 	json_object_object_add(x, "reopen_errors", json_object_new_int64((int64_t)p.reopen_errors));
 	json_object_object_add(x, "unmapped", json_object_new_int64((int64_t)p.unmapped));
 	json_object_object_add(x, "rmap_errors", json_object_new_int64((int64_t)p.rmap_errors));
-	json_object_object_add(x, "windows", json_object_new_int64((int64_t)windows));
 	/* reading a window's batches through every target's reverse map */
 	json_object_object_add(x, "map_ms_avg",
 			       json_object_new_double(p.maps ? (double)p.map_ns * 1e-6 /
 							       (double)p.maps : 0));
-	json_object_object_add(x, "window_runs", json_object_new_int64((int64_t)runs));
-	json_object_object_add(x, "window_bytes", json_object_new_int64((int64_t)bytes));
-	json_object_object_add(x, "reports", json_object_new_int64((int64_t)fed));
-	json_object_object_add(x, "reports_per_s",
-			       json_object_new_double(up_s > 0 ? (double)fed / up_s : 0));
-	json_object_object_add(x, "drops", json_object_new_int64((int64_t)drops));
+	run_window_status(&c->w, x, up_s);
 	return x;
 }

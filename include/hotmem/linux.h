@@ -541,7 +541,9 @@ struct hm_rmap {
 };
 
 /*
- * Read @id's /proc/PID/pagemap over its mappings. Return 0; -EPERM when the
+ * Read @id's /proc/PID/pagemap over its readable mappings (a page the
+ * process cannot read is never accessed, and PROT_NONE reservations can be
+ * huge). Return 0; -EPERM when the
  * kernel hides PFNs (CAP_SYS_ADMIN is missing); -ESRCH if the process is
  * gone; -ENOMEM. PFNs are physical addresses: never show them unprivileged.
  */
@@ -559,6 +561,31 @@ int hm_rmap_walk(const struct hm_rmap *m, uint64_t plo, uint64_t phi,
 		 void (*fn)(void *arg, uint64_t vstart, uint64_t vend), void *arg);
 
 void hm_rmap_free(struct hm_rmap *m);
+
+/* ---- idle page tracking (lib/linux/idle.c) ---- */
+
+/**
+ * struct hm_idle_stats - what one round saw.
+ * @judged:	frames marked idle by the previous round, at the same address.
+ * @accessed:	of those, the ones whose mark an access cleared.
+ * @fresh:	frames the previous round did not have there (marked now).
+ * @unknown:	frames past the bitmap's end.
+ */
+struct hm_idle_stats {
+	uint64_t judged, accessed, fresh, unknown;
+};
+
+/*
+ * One round of idle page tracking for one process: read the idle bits of
+ * @cur's frames from @fd (the page_idle bitmap, opened read-write), call @fn
+ * (if not NULL) for each run of virtual pages, contiguous in the process,
+ * accessed since @prev's round (NULL: the first round, nothing judged), and
+ * mark every frame of @cur idle again. Return 0, or the -errno of a failed
+ * read or write (the frames after it are neither judged nor marked).
+ */
+int hm_idle_round(int fd, const struct hm_rmap *prev, const struct hm_rmap *cur,
+		  void (*fn)(void *arg, uint64_t lo, uint64_t hi), void *arg,
+		  struct hm_idle_stats *st);
 
 /* ---- opening perf events (lib/linux/perf_open.c) ---- */
 

@@ -61,6 +61,14 @@ int hm_rmap_build_range(const struct hm_proc_id *id, uint64_t lo, uint64_t hi, s
 	for (size_t i = 0; i < nv && !ret; i++) {
 		uint64_t vend = v[i].end < hi ? v[i].end : hi;
 
+		/*
+		 * Nothing in a mapping the process cannot read is accessed: skip
+		 * it (PROT_NONE reservations, as language runtimes make, can be
+		 * terabytes of pagemap entries).
+		 */
+		if (!v[i].readable)
+			continue;
+
 		for (uint64_t a = v[i].start > lo ? v[i].start & ~(psz - 1) : lo & ~(psz - 1);
 		     a < vend && !ret;) {
 			uint64_t n = (vend - a + psz - 1) / psz;

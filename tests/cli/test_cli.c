@@ -396,6 +396,20 @@ static void test_config_check(void **state)
 	assert_int_equal(json_object_array_length(v), 2);
 	json_object_put(o);
 	done(&r);
+	/* each source's accounting by name, and what hotmem run makes of it */
+	strcpy(file, tmpfile_with("{\"sources\": [{\"name\": \"ibs\", \"accounting\": "
+				  "\"weighted\", \"scale\": 65536}, {\"name\": \"damon\"}, "
+				  "{\"name\": \"page_idle\", \"accounting\": \"coverage\"}, "
+				  "{\"name\": \"page-faults\"}]}"));
+	run(&r, a);
+	assert_int_equal(code(&r), 0);
+	assert_non_null(strstr(r.out, "[0] ibs: weighted, scale 65536\n"));
+	assert_non_null(strstr(r.out, "[1] damon: binary, scale 1 (hotmem run counts it with "
+				      "coverage)\n"));
+	assert_non_null(strstr(r.out, "[2] page_idle: coverage, scale 1\n"));
+	assert_non_null(strstr(r.out, "[3] page-faults: binary, scale 1\n"));
+	unlink(file);
+	done(&r);
 	/* invalid content: exit 2, one line with the file and the JSON path */
 	strcpy(file, tmpfile_with("{\"schemes\": [{\"action\": \"migrate_hot\"}]}"));
 	run(&r, a);

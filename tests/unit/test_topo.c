@@ -7,6 +7,7 @@
  * page to the node it is on, or to a node that does not exist).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -472,6 +473,19 @@ static void test_rmap(void **state)
 		assert_int_equal(hm_rmap_walk(&m, pfn[i] * (uint64_t)psz + 100,
 					      pfn[i] * (uint64_t)psz + 200, got_run, &r), 1);
 	}
+	/* pages the process can no longer read are left out */
+	assert_int_equal(mprotect(buf + 8 * psz, 8 * (size_t)psz, PROT_NONE), 0);
+	{
+		struct hm_rmap half;
+
+		assert_int_equal(hm_rmap_build_range(&me, (uintptr_t)buf, (uintptr_t)buf + len,
+						     &half), 0);
+		assert_int_equal(half.nr, 8);
+		for (size_t k = 0; k < half.nr; k++)
+			assert_true(half.e[k].vaddr < (uintptr_t)buf + 8 * (uint64_t)psz);
+		hm_rmap_free(&half);
+	}
+	assert_int_equal(mprotect(buf + 8 * psz, 8 * (size_t)psz, PROT_READ | PROT_WRITE), 0);
 	/* an empty range, and frames nobody of ours holds */
 	memset(&r, 0, sizeof(r));
 	assert_int_equal(hm_rmap_walk(&m, 4096, 4096, got_run, &r), 0);
@@ -495,6 +509,125 @@ static void test_rmap(void **state)
 	assert_true(WIFEXITED(status));
 	assert_int_equal(WEXITSTATUS(status), 0);
 	munmap(buf, len);
+}
+
+struct idle_runs {
+	int n;
+	uint64_t lo[8], hi[8];
+};
+
+static void idle_run(void *arg, uint64_t lo, uint64_t hi)
+{
+	struct idle_runs *r = arg;
+
+	if (r->n < 8) {
+		r->lo[r->n] = lo;
+		r->hi[r->n] = hi;
+	}
+	r->n++;
+}
+
+static bool idle_bit(int fd, uint64_t pfn)
+{
+	uint64_t w = 0;
+
+	assert_int_equal(pread(fd, &w, 8, (off_t)(pfn / 64 * 8)), 8);
+	return w >> (pfn % 64) & 1;
+}
+
+/* What an access does in the kernel: the frame's idle mark is cleared. */
+static void idle_touch(int fd, uint64_t pfn)
+{
+	uint64_t w;
+
+	assert_int_equal(pread(fd, &w, 8, (off_t)(pfn / 64 * 8)), 8);
+	w &= ~(1ull << (pfn % 64));
+	assert_int_equal(pwrite(fd, &w, 8, (off_t)(pfn / 64 * 8)), 8);
+}
+
+/*
+ * Idle page tracking rounds against a file laid out like the kernel's
+ * bitmap (this kernel has none): the first round judges nothing and marks
+ * every frame; a round after some marks were cleared reports those pages,
+ * joined into runs of contiguous addresses; a frame at a new address, or
+ * new, is not judged; frames past the bitmap's end are unknown and left
+ * alone; frames far apart take more than one read; a read-only bitmap
+ * fails with the error and is not half-judged.
+ */
+static void test_idle_round(void **state)
+{
+	char path[] = "/tmp/hm-idle-XXXXXX";
+	struct hm_rmap_ent e1[] = {
+		{ 10, 0x1000 }, { 11, 0x2000 }, { 12, 0x3000 }, { 13, 0x8000 },
+		{ 200, 0x5000 }, { 64 * 600, 0x6000 }, { 64 * 2000, 0x7000 },
+	};
+	struct hm_rmap_ent e2[] = {
+		{ 10, 0x1000 }, { 11, 0x2000 }, { 12, 0x3000 }, { 13, 0x8000 },
+		{ 200, 0x9000 }, { 300, 0xa000 }, { 64 * 600, 0x6000 }, { 64 * 2000, 0x7000 },
+	};
+	struct hm_rmap m1 = { .e = e1, .nr = 7, .pid = 1, .page_size = 4096 };
+	struct hm_rmap m2 = { .e = e2, .nr = 8, .pid = 1, .page_size = 4096 };
+	struct hm_idle_stats st;
+	struct idle_runs r = { 0 };
+	int fd, ro;
+
+	(void)state;
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	/* the bitmap ends before frame 64 x 2000 */
+	assert_int_equal(ftruncate(fd, 64 * 1000 / 8), 0);
+
+	assert_int_equal(hm_idle_round(fd, NULL, &m1, idle_run, &r, &st), 0);
+	assert_int_equal(st.judged, 0);
+	assert_int_equal(st.fresh, 6);
+	assert_int_equal(st.unknown, 1);
+	assert_int_equal(r.n, 0);
+	for (int i = 0; i < 6; i++)
+		assert_true(idle_bit(fd, e1[i].pfn));
+	assert_false(idle_bit(fd, 14));
+	assert_false(idle_bit(fd, 199));
+
+	/* nothing touched: nothing reported */
+	assert_int_equal(hm_idle_round(fd, &m1, &m1, idle_run, &r, &st), 0);
+	assert_int_equal(st.judged, 6);
+	assert_int_equal(st.accessed, 0);
+	assert_int_equal(r.n, 0);
+
+	/* 11 and 12 are one run; 13 is elsewhere; 64 x 600 in the second read */
+	idle_touch(fd, 11);
+	idle_touch(fd, 12);
+	idle_touch(fd, 13);
+	idle_touch(fd, 64 * 600);
+	assert_int_equal(hm_idle_round(fd, &m1, &m1, idle_run, &r, &st), 0);
+	assert_int_equal(st.judged, 6);
+	assert_int_equal(st.accessed, 4);
+	assert_int_equal(r.n, 3);
+	assert_int_equal(r.lo[0], 0x2000);
+	assert_int_equal(r.hi[0], 0x4000);
+	assert_int_equal(r.lo[1], 0x8000);
+	assert_int_equal(r.hi[1], 0x9000);
+	assert_int_equal(r.lo[2], 0x6000);
+	assert_int_equal(r.hi[2], 0x7000);
+	for (int i = 0; i < 6; i++)
+		assert_true(idle_bit(fd, e1[i].pfn));
+
+	/* frame 200 moved to another address, 300 is new: marked, not judged */
+	idle_touch(fd, 200);
+	memset(&r, 0, sizeof(r));
+	assert_int_equal(hm_idle_round(fd, &m1, &m2, idle_run, &r, &st), 0);
+	assert_int_equal(st.judged, 5);
+	assert_int_equal(st.fresh, 2);
+	assert_int_equal(st.accessed, 0);
+	assert_int_equal(r.n, 0);
+	assert_true(idle_bit(fd, 300));
+
+	/* a bitmap that cannot be written */
+	ro = open(path, O_RDONLY);
+	assert_true(ro >= 0);
+	assert_int_equal(hm_idle_round(ro, &m2, &m2, NULL, NULL, &st), -EBADF);
+	close(ro);
+	close(fd);
+	unlink(path);
 }
 
 static int stop_after_one(const struct hm_migrate_stats *st, void *arg)
@@ -544,6 +677,7 @@ int main(void)
 		cmocka_unit_test(test_placement_and_migrate_self),
 		cmocka_unit_test(test_migrate_stops),
 		cmocka_unit_test(test_rmap),
+		cmocka_unit_test(test_idle_round),
 	};
 
 	snprintf(fixtures, sizeof(fixtures), "%s", src ? src : "tests/fixtures");

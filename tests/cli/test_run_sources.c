@@ -1,14 +1,22 @@
 // SPDX-License-Identifier: MIT
 /*
- * The daemon's CHMU source, end to end on this host without a CHMU and
- * without kernel DAMON: a child process holds a buffer; this test reads the
- * buffer's frames from the child's pagemap and plays the device, writing
- * hotlist batches naming those frames into a FIFO that "hotmem run" reads
- * as its AUX stream (daemon.chmu.aux_file). The daemon must map every unit
- * back to the child's pages, replay them into the monitor so that a stat
- * scheme sees the whole buffer hot, count units no process holds, and say
- * once that a malformed batch came. Nothing system-wide is written: no
- * DAMON, and the only moves asked for are of the child's pages.
+ * The daemon's sources that read physical frames, end to end on this host,
+ * which has neither a CHMU nor idle page tracking, and without kernel
+ * DAMON. A child process holds a buffer; this test reads the buffer's
+ * frames from the child's pagemap and plays the hardware or the kernel:
+ *
+ * - chmu: it writes hotlist batches naming those frames into a FIFO that
+ *   "hotmem run" reads as its AUX stream (daemon.chmu.aux_file). The daemon
+ *   must map every unit back to the child's pages, replay them into the
+ *   monitor so that a stat scheme sees the whole buffer hot, count units no
+ *   process holds, and say once that a malformed batch came.
+ * - page_idle: the daemon marks the child's frames idle in a file laid out
+ *   as the kernel's bitmap (daemon.page_idle.bitmap); the test clears the
+ *   marks of the buffer's first half as accesses would. The daemon must
+ *   find that half accessed, never the rest, and a stat scheme must see it.
+ *
+ * Nothing system-wide is written: no DAMON, no kernel file, and no scheme
+ * here moves pages.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -73,6 +81,29 @@ static const char cfg_head[] =
 	"             \"ops_update_interval\": \"1s\", \"min_nr_regions\": 10,\n"
 	"             \"max_nr_regions\": 200},\n";
 
+/*
+ * Each of @bad ({sources, the rest of the file, what the message says}):
+ * "hotmem run" refuses it in one line with exit 2, before anything starts.
+ */
+static void refused(const char *const (*bad)[3], size_t n, const char *name)
+{
+	char cfg[256], text[2048];
+	struct run r;
+
+	path_in(cfg, sizeof(cfg), name);
+	for (size_t i = 0; i < n; i++) {
+		snprintf(text, sizeof(text), "%s \"sources\": %s%s}", cfg_head, bad[i][0], bad[i][1]);
+		write_file(cfg, text);
+		run(&r, (const char *[]){ "run", "--config", cfg, "--pid", "1", "--socket",
+					  "/nonexistent/s.sock", NULL });
+		assert_int_equal(code(&r), 2);
+		assert_one_error_line(&r, "hotmem: config: ");
+		if (!strstr(r.err, bad[i][2]))
+			fail_msg("%s, case %zu: '%s' lacks '%s'", name, i, r.err, bad[i][2]);
+		done(&r);
+	}
+}
+
 /* Bad CHMU configurations: one line naming the key, before anything starts. */
 static void test_config_errors(void **state)
 {
@@ -116,22 +147,9 @@ static void test_config_errors(void **state)
 		  "epoch_scale=4,epoch_multiplier=1/\", \"decoder\": \"0,1T,1,4K,0\", "
 		  "\"treshold\": 4}}", "$.daemon.chmu.treshold: unknown key" },
 	};
-	char cfg[256], text[2048];
-	struct run r;
 
 	(void)state;
-	path_in(cfg, sizeof(cfg), "bad-chmu.json");
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		snprintf(text, sizeof(text), "%s \"sources\": %s%s}", cfg_head, bad[i][0], bad[i][1]);
-		write_file(cfg, text);
-		run(&r, (const char *[]){ "run", "--config", cfg, "--pid", "1", "--socket",
-					  "/nonexistent/s.sock", NULL });
-		assert_int_equal(code(&r), 2);
-		assert_one_error_line(&r, "hotmem: config: ");
-		if (!strstr(r.err, bad[i][2]))
-			fail_msg("case %zu: '%s' lacks '%s'", i, r.err, bad[i][2]);
-		done(&r);
-	}
+	refused(bad, sizeof(bad) / sizeof(bad[0]), "bad-chmu.json");
 }
 
 /* The child: a buffer touched page by page, its address on @fd, then wait. */
@@ -213,21 +231,76 @@ static struct json_object *source_named(struct json_object *st, const char *name
 	return NULL;
 }
 
-static void test_aux_fifo(void **state)
+/* Start "hotmem run --config @cfg --pid @pid" with stderr in @log. */
+static pid_t spawn_daemon(const char *cfg, pid_t pid, const char *sock, const char *log)
 {
-	uint64_t units[PAGES + FOREIGN], addr;
-	char cfg[256], fifo[256], sock[256], log[256], text[4096], spid[16];
 	const char *bin = getenv("HOTMEM_BIN");
 	posix_spawn_file_actions_t fa;
-	struct json_object *st = NULL, *src = NULL, *v, *a;
-	int p[2], wfd, status;
-	pid_t child, daemon;
-	struct run r;
+	char spid[16];
 	char *argv[12];
-	FILE *f;
-	bool seen = false;
+	pid_t daemon;
 
-	(void)state;
+	snprintf(spid, sizeof(spid), "%d", (int)pid);
+	argv[0] = (char *)bin;
+	argv[1] = "run";
+	argv[2] = "--config";
+	argv[3] = (char *)cfg;
+	argv[4] = "--pid";
+	argv[5] = spid;
+	argv[6] = "--socket";
+	argv[7] = (char *)sock;
+	argv[8] = "--duration";
+	argv[9] = "120";
+	argv[10] = NULL;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 2, log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	assert_int_equal(posix_spawn(&daemon, bin, &fa, NULL, argv, environ), 0);
+	posix_spawn_file_actions_destroy(&fa);
+	g_daemon = daemon;
+	return daemon;
+}
+
+/* "hotmem status --json": NULL while the daemon has no socket yet. */
+static struct json_object *status_of(const char *sock)
+{
+	struct json_object *st = NULL;
+	struct run r;
+
+	run(&r, (const char *[]){ "status", "--json", "--socket", sock, NULL });
+	if (code(&r) == 0)
+		st = parse_json(r.out);
+	done(&r);
+	return st;
+}
+
+/* The scheme @i's sz_tried. */
+static uint64_t tried(struct json_object *st, size_t i)
+{
+	struct json_object *a, *v;
+
+	assert_true(json_object_object_get_ex(st, "schemes", &a));
+	assert_true(json_object_object_get_ex(json_object_array_get_idx(a, i), "sz_tried", &v));
+	return (uint64_t)json_object_get_int64(v);
+}
+
+/* SIGTERM: the daemon must stop cleanly. */
+static void stop_daemon(pid_t daemon)
+{
+	int status;
+
+	kill(daemon, SIGTERM);
+	assert_int_equal(waitpid(daemon, &status, 0), daemon);
+	g_daemon = -1;
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+/* The child with its buffer written: its pid, the buffer's address in @addr. */
+static pid_t start_child(uint64_t *addr)
+{
+	int p[2];
+	pid_t child;
+
 	assert_int_equal(pipe(p), 0);
 	child = fork();
 	assert_true(child >= 0);
@@ -237,8 +310,23 @@ static void test_aux_fifo(void **state)
 	}
 	g_child = child;
 	close(p[1]);
-	assert_int_equal(read(p[0], &addr, sizeof(addr)), sizeof(addr));
+	assert_int_equal(read(p[0], addr, sizeof(*addr)), sizeof(*addr));
 	close(p[0]);
+	return child;
+}
+
+static void test_aux_fifo(void **state)
+{
+	uint64_t units[PAGES + FOREIGN], addr;
+	char cfg[256], fifo[256], sock[256], log[256], text[4096];
+	struct json_object *st = NULL, *src = NULL, *v;
+	int wfd, status;
+	pid_t child, daemon;
+	FILE *f;
+	bool seen = false;
+
+	(void)state;
+	child = start_child(&addr);
 	if (!frames(child, addr, units)) {
 		cleanup(NULL);
 		hm_skip("pagemap shows no frame numbers without CAP_SYS_ADMIN, which the daemon's "
@@ -265,23 +353,7 @@ static void test_aux_fifo(void **state)
 		 "\"adaptive\": true}}}\n",
 		 cfg_head, fifo);
 	write_file(cfg, text);
-	snprintf(spid, sizeof(spid), "%d", (int)child);
-	argv[0] = (char *)bin;
-	argv[1] = "run";
-	argv[2] = "--config";
-	argv[3] = cfg;
-	argv[4] = "--pid";
-	argv[5] = spid;
-	argv[6] = "--socket";
-	argv[7] = sock;
-	argv[8] = "--duration";
-	argv[9] = "120";
-	argv[10] = NULL;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 2, log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	assert_int_equal(posix_spawn(&daemon, bin, &fa, NULL, argv, environ), 0);
-	posix_spawn_file_actions_destroy(&fa);
-	g_daemon = daemon;
+	daemon = spawn_daemon(cfg, child, sock, log);
 
 	/* the daemon opens its end at start: wait for it, or for its exit */
 	for (int i = 0;; i++) {
@@ -311,17 +383,11 @@ static void test_aux_fifo(void **state)
 		if (ep < 10 || ep % 5)
 			continue;
 		json_object_put(st);
-		run(&r, (const char *[]){ "status", "--json", "--socket", sock, NULL });
-		assert_int_equal(code(&r), 0);
-		st = parse_json(r.out);
-		done(&r);
+		st = status_of(sock);
+		assert_non_null(st);
 		src = source_named(st, "chmu");
 		assert_non_null(src);
-		assert_true(json_object_object_get_ex(st, "schemes", &a));
-		assert_true(json_object_object_get_ex(json_object_array_get_idx(a, 0), "sz_tried",
-						      &v));
-		seen = get_u64(src, "batches") >= 10 &&
-		       (uint64_t)json_object_get_int64(v) >= PAGES * 4096ull * 5;
+		seen = get_u64(src, "batches") >= 10 && tried(st, 0) >= PAGES * 4096ull * 5;
 	}
 	assert_true(seen);
 	printf("# note: chmu via FIFO: %llu batches, %llu entries, %llu unmapped, window %llu "
@@ -353,19 +419,13 @@ static void test_aux_fifo(void **state)
 	usleep(300000);
 	put_batch(wfd, units, PAGES, 50);
 	usleep(300000);
-	run(&r, (const char *[]){ "status", "--json", "--socket", sock, NULL });
-	assert_int_equal(code(&r), 0);
-	st = parse_json(r.out);
-	done(&r);
+	st = status_of(sock);
+	assert_non_null(st);
 	src = source_named(st, "chmu");
 	assert_true(get_u64(src, "malformed") >= 1);
 	json_object_put(st);
 	close(wfd);
-	kill(daemon, SIGTERM);
-	assert_int_equal(waitpid(daemon, &status, 0), daemon);
-	g_daemon = -1;
-	assert_true(WIFEXITED(status));
-	assert_int_equal(WEXITSTATUS(status), 0);
+	stop_daemon(daemon);
 	cleanup(NULL);
 
 	f = fopen(log, "r");
@@ -389,15 +449,193 @@ static void test_aux_fifo(void **state)
 	unlink(fifo);
 }
 
+/* Bad page_idle configurations: one line naming what is wrong. */
+static void test_idle_config_errors(void **state)
+{
+	static const char *const bad[][3] = {
+		{ "[{\"name\": \"page_idle\", \"accounting\": \"weighted\"}]", "",
+		  "$.sources[0]: the page_idle source replays accessed pages" },
+		{ "[{\"name\": \"page_idle\"}, {\"name\": \"page_idle\"}]", "",
+		  "$.sources[1]: one page_idle source at most" },
+		{ "[{\"name\": \"page_idle\"}]", ", \"daemon\": {\"page_idle\": 1}",
+		  "$.daemon.page_idle: not an object" },
+		{ "[{\"name\": \"page_idle\"}]",
+		  ", \"daemon\": {\"page_idle\": {\"interval\": \"5ms\"}}",
+		  "$.daemon.page_idle.interval: a duration from \"10ms\"" },
+		{ "[{\"name\": \"page_idle\"}]",
+		  ", \"daemon\": {\"page_idle\": {\"interval\": 100}}",
+		  "$.daemon.page_idle.interval: a duration" },
+		{ "[{\"name\": \"page_idle\"}]", ", \"daemon\": {\"page_idle\": {\"bitmap\": \"\"}}",
+		  "$.daemon.page_idle.bitmap: a path" },
+		{ "[{\"name\": \"page_idle\"}]",
+		  ", \"daemon\": {\"page_idle\": {\"intervall\": \"1s\"}}",
+		  "$.daemon.page_idle.intervall: unknown key" },
+	};
+	char cfg[256], text[2048];
+	struct run r;
+
+	(void)state;
+	refused(bad, sizeof(bad) / sizeof(bad[0]), "bad-idle.json");
+	path_in(cfg, sizeof(cfg), "bad-idle.json");
+	/* a bitmap that is not there: a runtime failure, in one line */
+	snprintf(text, sizeof(text), "%s \"sources\": [{\"name\": \"page_idle\"}], \"daemon\": "
+		 "{\"page_idle\": {\"bitmap\": \"%s/no-bitmap\"}}}", cfg_head, tmpdir);
+	write_file(cfg, text);
+	run(&r, (const char *[]){ "run", "--config", cfg, "--pid", "1", "--socket",
+				  "/nonexistent/s.sock", NULL });
+	assert_int_equal(code(&r), 1);
+	assert_one_error_line(&r, "hotmem: run: source: page_idle: ");
+	done(&r);
+}
+
+/* What accesses do in the kernel: clear the idle marks of frames @pfn[0..n). */
+static void idle_touch(int fd, const uint64_t *pfn, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		uint64_t w;
+		off_t at = (off_t)(pfn[i] / 64 * 8);
+
+		assert_int_equal(pread(fd, &w, 8, at), 8);
+		w &= ~(1ull << (pfn[i] % 64));
+		assert_int_equal(pwrite(fd, &w, 8, at), 8);
+	}
+}
+
+static void test_idle_bitmap(void **state)
+{
+	const size_t hot = PAGES / 2;
+	uint64_t pfn[PAGES], addr, first_round = 0;
+	char cfg[256], bitmap[256], sock[256], log[256], text[4096];
+	struct json_object *st = NULL, *src = NULL;
+	int fd, status;
+	pid_t child, daemon;
+	bool seen = false;
+	FILE *f;
+
+	(void)state;
+	child = start_child(&addr);
+	if (!frames(child, addr, pfn)) {
+		cleanup(NULL);
+		hm_skip("pagemap shows no frame numbers without CAP_SYS_ADMIN, which the daemon's "
+			"page_idle source needs as well");
+	}
+	path_in(cfg, sizeof(cfg), "idle.json");
+	path_in(bitmap, sizeof(bitmap), "bitmap");
+	path_in(sock, sizeof(sock), "idle.sock");
+	path_in(log, sizeof(log), "idle.log");
+	/* sparse, with room for every frame of 4 TiB: reads past it would be "unknown" */
+	fd = open(bitmap, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(ftruncate(fd, (1ll << 30) / 8), 0);
+	snprintf(text, sizeof(text),
+		 "%s \"sources\": [{\"name\": \"page_idle\"}],\n"
+		 " \"schemes\": [{\"name\": \"hot\", \"action\": \"stat\", \"access_pattern\": "
+		 "{\"access_rate\": [\"90%%\", \"100%%\"], \"age\": [0, \"max\"]}}],\n"
+		 " \"daemon\": {\"page_idle\": {\"interval\": \"100ms\", \"bitmap\": \"%s\"}}}\n",
+		 cfg_head, bitmap);
+	write_file(cfg, text);
+	daemon = spawn_daemon(cfg, child, sock, log);
+
+	/*
+	 * Clear the hot half's marks every 20 ms, from the daemon's first round
+	 * on (before it, a clear could undo a mark the round is writing). Ask
+	 * for status every half second until ten rounds and the stat scheme
+	 * has seen the hot half in five aggregations (at most 60 s).
+	 */
+	for (int i = 0; i < 3000 && !seen; i++) {
+		if (waitpid(daemon, &status, WNOHANG) == daemon) {
+			g_daemon = -1;
+			fail_msg("hotmem run exited (status 0x%x): %s", status, log);
+		}
+		if (first_round)
+			idle_touch(fd, pfn, hot);
+		usleep(20000);
+		if (i % 25)
+			continue;
+		json_object_put(st);
+		st = status_of(sock);
+		if (!st)
+			continue;
+		src = source_named(st, "page_idle");
+		assert_non_null(src);
+		if (!first_round && get_u64(src, "rounds") >= 1)
+			first_round = get_u64(src, "rounds");
+		seen = get_u64(src, "rounds") >= first_round + 10 &&
+		       tried(st, 0) >= hot * 4096ull * 5;
+	}
+	assert_true(seen);
+	printf("# note: page_idle: %llu rounds (%.1f ms each), last round: %llu pages, %llu "
+	       "judged, %llu accessed; window %llu bytes in %llu runs, %llu reports\n",
+	       (unsigned long long)get_u64(src, "rounds"),
+	       json_object_get_double(json_object_object_get(src, "round_ms_avg")),
+	       (unsigned long long)get_u64(src, "pages"),
+	       (unsigned long long)get_u64(src, "judged"),
+	       (unsigned long long)get_u64(src, "accessed"),
+	       (unsigned long long)get_u64(src, "window_bytes"),
+	       (unsigned long long)get_u64(src, "window_runs"),
+	       (unsigned long long)get_u64(src, "reports"));
+	/* every page of the child is tracked; only the hot half is ever found accessed */
+	assert_true(get_u64(src, "pages") >= PAGES);
+	assert_true(get_u64(src, "judged") >= PAGES);
+	assert_true(get_u64(src, "accessed") <= hot);
+	assert_true(get_u64(src, "accessed") >= hot * 9 / 10);
+	assert_true(get_u64(src, "window_bytes") <= hot * 4096ull);
+	assert_int_equal(get_u64(src, "io_errors"), 0);
+	assert_int_equal(get_u64(src, "rmap_errors"), 0);
+	assert_int_equal(get_u64(src, "drops"), 0);
+	json_object_put(st);
+
+	/* the daemon marked the cold half, and nothing cleared it */
+	for (size_t i = hot; i < PAGES; i++) {
+		uint64_t w = 0;
+
+		assert_int_equal(pread(fd, &w, 8, (off_t)(pfn[i] / 64 * 8)), 8);
+		assert_true(w >> (pfn[i] % 64) & 1);
+	}
+	/* with no access at all, the next rounds find nothing */
+	for (int i = 0; i < 300; i++) {
+		usleep(20000);
+		if (i % 25)
+			continue;
+		st = status_of(sock);
+		assert_non_null(st);
+		src = source_named(st, "page_idle");
+		seen = get_u64(src, "accessed") == 0 && get_u64(src, "window_bytes") == 0;
+		json_object_put(st);
+		if (seen)
+			break;
+	}
+	assert_true(seen);
+	close(fd);
+	stop_daemon(daemon);
+	cleanup(NULL);
+
+	f = fopen(log, "r");
+	assert_non_null(f);
+	{
+		char line[1024];
+		int start = 0;
+
+		while (fgets(line, sizeof(line), f))
+			start += strstr(line, "source page_idle: ") &&
+				 strstr(line, "a round every 100 ms");
+		assert_int_equal(start, 1);
+	}
+	fclose(f);
+	unlink(bitmap);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_config_errors),
 		cmocka_unit_test_teardown(test_aux_fifo, cleanup),
+		cmocka_unit_test(test_idle_config_errors),
+		cmocka_unit_test_teardown(test_idle_bitmap, cleanup),
 	};
 	const char *t = getenv("TMPDIR");
 
-	snprintf(tmpdir, sizeof(tmpdir), "%s/hm-run-chmu-XXXXXX", t ? t : "/tmp");
+	snprintf(tmpdir, sizeof(tmpdir), "%s/hm-run-sources-XXXXXX", t ? t : "/tmp");
 	if (!mkdtemp(tmpdir))
 		return 1;
 	return hm_run_tests(tests);
