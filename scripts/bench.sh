@@ -22,6 +22,13 @@ for b in build/bench/bench_*; do
 		printf '%s\n' "${line%\}}, \"machine\": \"$host\", \"when\": \"$stamp\"}"
 	done >>"$tmp"
 done
+# the daemon's own CPU on this host (scripts/bench-daemon.sh; root only)
+if [ -x build/hotmem ] && [ -x build/tests/kernel/hmwork ]; then
+	echo "== scripts/bench-daemon.sh (about 1.5 minutes)" >&2
+	scripts/bench-daemon.sh build/hotmem build/tests/kernel/hmwork | while IFS= read -r line; do
+		printf '%s\n' "${line%\}}, \"machine\": \"$host\", \"when\": \"$stamp\"}"
+	done >>"$tmp"
+fi
 cp "$tmp" "$out/latest.json"
 cp "$tmp" "$out/$(date -u +%Y-%m-%d).json"
 

@@ -1717,6 +1717,9 @@ static int pick_sources(struct daemon *d)
 					    "\"chmu\" and \"page_idle\"", i, src->name);
 		}
 	}
+	if (d->idle_cfg.given && d->idle_src < 0)
+		return hm_usage_err("config", d->config_path, "$.daemon.page_idle: no source named "
+				    "\"page_idle\" in $.sources reads it");
 	if (d->chmu_cfg.given && d->chmu_src < 0)
 		return hm_usage_err("config", d->config_path, "$.daemon.chmu: no source named "
 				    "\"chmu\" in $.sources reads it");

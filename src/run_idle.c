@@ -83,6 +83,7 @@ int run_idle_parse(struct json_object *sec, struct run_idle_cfg *c, char *err, s
 		return 0;
 	if (!json_object_is_type(sec, json_type_object))
 		return hm_errmsg(err, len, "$.daemon.page_idle: not an object");
+	c->given = true;
 	json_object_object_foreach(sec, key, v) {
 		if (!strcmp(key, "interval")) {
 			size_t at;

@@ -21,10 +21,12 @@
 
 /**
  * struct run_idle_cfg - the configuration's "daemon": {"page_idle": {...}}.
+ * @given:	the section was there.
  * @interval_ns: the time between rounds.
  * @bitmap:	the bitmap file (the kernel's unless a test gives another).
  */
 struct run_idle_cfg {
+	bool given;
 	uint64_t interval_ns;
 	char bitmap[256];
 };

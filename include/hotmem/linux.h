@@ -532,7 +532,7 @@ struct hm_rmap_ent {
 	uint64_t vaddr;
 };
 
-/* A process's present pages, sorted by page frame. */
+/* A process's present pages, sorted by page frame (by address within a frame). */
 struct hm_rmap {
 	struct hm_rmap_ent *e;
 	size_t nr;

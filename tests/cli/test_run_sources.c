@@ -470,6 +470,9 @@ static void test_idle_config_errors(void **state)
 		{ "[{\"name\": \"page_idle\"}]",
 		  ", \"daemon\": {\"page_idle\": {\"intervall\": \"1s\"}}",
 		  "$.daemon.page_idle.intervall: unknown key" },
+		{ "[{\"name\": \"page-faults\"}]",
+		  ", \"daemon\": {\"page_idle\": {\"interval\": \"1s\"}}",
+		  "$.daemon.page_idle: no source named \"page_idle\"" },
 	};
 	char cfg[256], text[2048];
 	struct run r;

@@ -455,6 +455,8 @@ static void test_rmap(void **state)
 	/* the buffer's range only: under ASan the whole process is terabytes */
 	assert_int_equal(hm_rmap_build_range(&me, (uintptr_t)buf, (uintptr_t)buf + len, &m), 0);
 	assert_int_equal(m.nr, 16);
+	for (size_t k = 1; k < m.nr; k++)	/* in frame order */
+		assert_true(m.e[k - 1].pfn <= m.e[k].pfn);
 	for (int i = 0; i < 16; i++) {
 		pfn[i] = 0;
 		for (size_t k = 0; k < m.nr; k++)
