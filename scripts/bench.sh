@@ -22,13 +22,6 @@ for b in build/bench/bench_*; do
 		printf '%s\n' "${line%\}}, \"machine\": \"$host\", \"when\": \"$stamp\"}"
 	done >>"$tmp"
 done
-# the daemon's own CPU on this host (scripts/bench-daemon.sh; root only)
-if [ -x build/hotmem ] && [ -x build/tests/kernel/hmwork ]; then
-	echo "== scripts/bench-daemon.sh (about 1.5 minutes)" >&2
-	scripts/bench-daemon.sh build/hotmem build/tests/kernel/hmwork | while IFS= read -r line; do
-		printf '%s\n' "${line%\}}, \"machine\": \"$host\", \"when\": \"$stamp\"}"
-	done >>"$tmp"
-fi
 cp "$tmp" "$out/latest.json"
 cp "$tmp" "$out/$(date -u +%Y-%m-%d).json"
 
@@ -40,6 +33,19 @@ for line in open(sys.argv[1]):
           f"reference {r['reference']:10.4g}  ratio {r['ratio']:8.3f}")
 PY
 echo "results: $out/latest.json and $out/$(date -u +%Y-%m-%d).json" >&2
+
+# The daemon's own CPU on this host, natively (scripts/bench-daemon.sh; root
+# only): bench/results/host-daemon.json, one JSON object per line.
+if [ -x build/hotmem ] && [ -x build/tests/kernel/hmwork ]; then
+	echo "== scripts/bench-daemon.sh (about 1.5 minutes)" >&2
+	scripts/bench-daemon.sh build/hotmem build/tests/kernel/hmwork | while IFS= read -r line; do
+		printf '%s\n' "${line%\}}, \"machine\": \"$host\", \"when\": \"$stamp\"}"
+	done >"$tmp"
+	if [ -s "$tmp" ]; then
+		cp "$tmp" "$out/host-daemon.json"
+		cat "$out/host-daemon.json"
+	fi
+fi
 
 # The daemon's overhead on a real kernel: the QEMU guest's overhead group
 # (docs/daemon.md); reported, never asserted. Skipped without QEMU.
