@@ -1090,6 +1090,21 @@ static struct json_object *status_json(struct daemon *d)
 		json_object_array_add(a, x);
 	}
 	json_object_object_add(o, "moved", a);
+	/* what the migrator found, page by page, over every action so far */
+	{
+		const struct hm_migrate_stats *m = &d->lo.st;
+		struct json_object *x = json_object_new_object();
+
+		json_object_object_add(x, "pages", json_object_new_int64((int64_t)m->pages));
+		json_object_object_add(x, "moved", json_object_new_int64((int64_t)m->moved));
+		json_object_object_add(x, "already", json_object_new_int64((int64_t)m->already));
+		json_object_object_add(x, "busy", json_object_new_int64((int64_t)m->busy));
+		json_object_object_add(x, "nomem", json_object_new_int64((int64_t)m->nomem));
+		json_object_object_add(x, "absent", json_object_new_int64((int64_t)m->absent));
+		json_object_object_add(x, "shared", json_object_new_int64((int64_t)m->shared));
+		json_object_object_add(x, "other", json_object_new_int64((int64_t)m->other));
+		json_object_object_add(o, "migrate_pages", x);
+	}
 	return o;
 }
 

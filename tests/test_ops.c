@@ -132,7 +132,8 @@ static int t_apply(void *priv, struct hm_target *t, struct hm_region *r,
 		o->nr_applied++;
 	}
 	/* Pages already on the destination are skipped. */
-	todo = sz - tops_bytes_on(o, r->start, r->end, nid);
+	res->sz_in_place = tops_bytes_on(o, r->start, r->end, nid);
+	todo = sz - res->sz_in_place;
 	if (o->migrate_now)
 		todo = tops_move(o, r->start, r->end, nid, todo);
 	else

@@ -54,6 +54,8 @@ struct hm_region {
 	uint32_t wres_bp;
 	uint64_t est_accesses;
 	uint64_t last_est_accesses;
+	uint32_t in_place_ms;	/* when a migrate found it wholly on in_place - 1 */
+	uint16_t in_place;	/* that node + 1; 0: not known */
 	struct hm_list list;
 };
 

@@ -30,6 +30,11 @@ struct hm_addr_range;
  * @sz_applied:	bytes the action was applied to (may be less than the region:
  *		pages already on the destination, a full destination).
  * @sz_ops_filter_passed: bytes that passed the backend's own filters.
+ * @sz_in_place: bytes of those a migrate action found already on its
+ *		destination. When these and @sz_applied cover @sz_ops_filter_passed,
+ *		the region is wholly there: a single-destination migrate scheme
+ *		leaves it out for a while (docs/monitor.md, "Regions already in
+ *		place").
  * @time_ns:	how long it took; the simulator answers in virtual time. The
  *		time quota converts its budget to bytes with the throughput
  *		these measure.
@@ -37,6 +42,7 @@ struct hm_addr_range;
 struct hm_action_result {
 	uint64_t sz_applied;
 	uint64_t sz_ops_filter_passed;
+	uint64_t sz_in_place;
 	uint64_t time_ns;
 };
 

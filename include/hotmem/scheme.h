@@ -283,6 +283,16 @@ uint32_t hm_scheme_score(const struct hm_ctx *ctx, const struct hm_region *r,
 			 const struct hm_scheme *s);
 
 /*
+ * Regions a migrate action found wholly on its destination (every present
+ * page moved or already there) are left out of a single-destination migrate
+ * scheme's quota and tries for HM_IN_PLACE_MS: hm_region_in_place says
+ * whether @r is such a region for @s now.
+ */
+#define HM_IN_PLACE_MS	10000u
+bool hm_region_in_place(const struct hm_ctx *ctx, const struct hm_region *r,
+			const struct hm_scheme *s);
+
+/*
  * DAMON's proportional feedback (damon_feed_loop_next_input): the next
  * input from the last one and a score where 10000 means "at the goal".
  */

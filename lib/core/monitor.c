@@ -189,8 +189,9 @@ static uint32_t diff_of(uint32_t a, uint32_t b)
 	return a > b ? a - b : b - a;
 }
 
-void hm_merge_regions_of_aged(struct hm_target *t, uint32_t threshold,
-			      uint64_t sz_limit, bool count_age)
+/* @apart: regions with different in-place marks stay apart (see below). */
+static void merge_of(struct hm_target *t, uint32_t threshold, uint64_t sz_limit,
+		     bool count_age, bool apart)
 {
 	struct hm_region *r, *next, *prev = NULL;
 
@@ -205,11 +206,18 @@ void hm_merge_regions_of_aged(struct hm_target *t, uint32_t threshold,
 		}
 		if (prev && prev->end == r->start &&
 		    diff_of(prev->nr_accesses, r->nr_accesses) <= threshold &&
-		    hm_sz_region(prev) + hm_sz_region(r) <= sz_limit)
+		    hm_sz_region(prev) + hm_sz_region(r) <= sz_limit &&
+		    (!apart || prev->in_place == r->in_place))
 			hm_merge_two_regions(t, prev, r);
 		else
 			prev = r;
 	}
+}
+
+void hm_merge_regions_of_aged(struct hm_target *t, uint32_t threshold,
+			      uint64_t sz_limit, bool count_age)
+{
+	merge_of(t, threshold, sz_limit, count_age, false);
 }
 
 void hm_merge_regions_of(struct hm_target *t, uint32_t threshold, uint64_t sz_limit)
@@ -233,8 +241,23 @@ void hm_merge_regions(struct hm_ctx *ctx, uint32_t max_nr_accesses, uint64_t sz_
 	uint32_t max_thres = hm_samples_per_aggr(&ctx->attrs);
 	struct hm_target *t;
 
-	hm_for_each_target(t, ctx)
-		hm_merge_regions_of_aged(t, thres, sz_limit, true);
+	/*
+	 * A region a migrate found wholly on a node is not merged into one
+	 * that was not: the merged region would lose the mark, and the quota's
+	 * next try, which starts at a region's start, would find the same
+	 * pages in place again (docs/monitor.md, "Regions already in place").
+	 * Marks past HM_IN_PLACE_MS are cleared first, and the harder merges
+	 * below the region cap ignore them.
+	 */
+	hm_for_each_target(t, ctx) {
+		struct hm_region *r;
+
+		hm_for_each_region(r, t)
+			if (r->in_place && (uint32_t)(ctx->now_ns / 1000000) - r->in_place_ms >=
+					   HM_IN_PLACE_MS)
+				r->in_place = 0;
+		merge_of(t, thres, sz_limit, true, true);
+	}
 	/* Above the maximum: merge harder, without counting age again. */
 	while (total_nr_regions(ctx) > ctx->attrs.max_nr_regions && thres < max_thres) {
 		thres = thres * 2 > 1 ? thres * 2 : 1;

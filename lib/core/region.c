@@ -200,6 +200,8 @@ int hm_split_region_at(struct hm_target *t, struct hm_region *r, uint64_t sz_r)
 	n->last_nr_accesses = r->last_nr_accesses;
 	n->age = r->age;
 	n->wres_bp = r->wres_bp;
+	n->in_place = r->in_place;
+	n->in_place_ms = r->in_place_ms;
 	est_l = share_by_size(r->est_accesses, sz_r, sz);
 	n->est_accesses = r->est_accesses - est_l;
 	r->est_accesses = est_l;
@@ -241,6 +243,11 @@ void hm_merge_two_regions(struct hm_target *t, struct hm_region *l,
 	l->est_accesses = sat_add(l->est_accesses, r->est_accesses);
 	l->last_est_accesses = sat_add(l->last_est_accesses,
 				       r->last_est_accesses);
+	/* wholly on a node only if both halves were, and as of the older mark */
+	if (l->in_place != r->in_place)
+		l->in_place = 0;
+	else if ((int32_t)(r->in_place_ms - l->in_place_ms) < 0)
+		l->in_place_ms = r->in_place_ms;
 	l->end = r->end;
 	hm_destroy_region(r, t);
 }

@@ -600,7 +600,7 @@ void hm_adjust_quota(struct hm_ctx *ctx, struct hm_scheme *s)
 		hm_for_each_region(r, t) {
 			if (!hm__pattern_match(&v, r, s))
 				continue;
-			if (hm_core_filter_out(ctx, t, r, s))
+			if (hm_core_filter_out(ctx, t, r, s) || hm_region_in_place(ctx, r, s))
 				continue;
 			score = hm__score(&v, r, s);
 			ctx->score_hist[score] += hm_sz_region(r);
@@ -617,6 +617,26 @@ void hm_adjust_quota(struct hm_ctx *ctx, struct hm_scheme *s)
 }
 
 /* ---- filters ---------------------------------------------------------------- */
+
+/*
+ * A region a migrate action found wholly on the destination of @s (one
+ * destination only) within the last HM_IN_PLACE_MS. It is left out of
+ * the scheme's quota histogram and not tried: otherwise a small quota is
+ * spent each window on the hottest regions, which are the ones already
+ * moved, and the rest never reach the priority threshold. The mark goes
+ * with the time limit (pages can move without hotmem), with a merge into
+ * a region not wholly on the same node, and with the next migrate action
+ * that finds the region elsewhere.
+ */
+bool hm_region_in_place(const struct hm_ctx *ctx, const struct hm_region *r,
+			const struct hm_scheme *s)
+{
+	if (!r->in_place || s->nr_dests != 1 ||
+	    (s->action != HM_ACTION_MIGRATE_HOT && s->action != HM_ACTION_MIGRATE_COLD))
+		return false;
+	return r->in_place == s->dests[0].nid + 1 &&
+	       (uint32_t)(ctx->now_ns / 1000000) - r->in_place_ms < HM_IN_PLACE_MS;
+}
 
 bool hm_filter_match(struct hm_ctx *ctx, struct hm_target *t, struct hm_region *r,
 		     const struct hm_filter *f)
@@ -752,7 +772,7 @@ void hm_apply_scheme(struct hm_ctx *ctx, struct hm_target *t, struct hm_region *
 			goto update_stat;
 	}
 	/* Core-filtered regions are not tried: no stats at all. */
-	if (hm_core_filter_out(ctx, t, r, s))
+	if (hm_core_filter_out(ctx, t, r, s) || hm_region_in_place(ctx, r, s))
 		return;
 	sz = hm_sz_region(r);
 	if (s->action != HM_ACTION_STAT && ctx->ops && ctx->ops->apply &&
@@ -760,6 +780,20 @@ void hm_apply_scheme(struct hm_ctx *ctx, struct hm_target *t, struct hm_region *
 		memset(&res, 0, sizeof(res));
 	if (res.sz_applied > sz)
 		res.sz_applied = sz;
+	if ((s->action == HM_ACTION_MIGRATE_HOT || s->action == HM_ACTION_MIGRATE_COLD) &&
+	    s->nr_dests == 1) {
+		/*
+		 * Virtual pages stay in the region when they move; physical
+		 * ones leave it (their new frames are elsewhere), so there only
+		 * pages found in place say where the region is.
+		 */
+		bool virt = t->pid >= 0 || t->space == HM_SPACE_VIRT;
+		uint64_t there = res.sz_in_place + (virt ? res.sz_applied : 0);
+		bool whole = res.sz_ops_filter_passed && there >= res.sz_ops_filter_passed;
+
+		r->in_place = whole ? (uint16_t)(s->dests[0].nid + 1) : 0;
+		r->in_place_ms = (uint32_t)(ctx->now_ns / 1000000);
+	}
 	q->total_charged_ns += res.time_ns;
 	hm_quota_charge(q, sz, res.sz_applied);
 	if (quota_is_set(q) && q->charged_sz >= q->esz) {

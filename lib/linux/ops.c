@@ -135,6 +135,7 @@ static int ops_apply(void *priv, struct hm_target *t, struct hm_region *r,
 		lo->nomem_node = a.node;
 	res->sz_applied = st.moved * psz;
 	res->sz_ops_filter_passed = (st.pages - st.absent) * psz;
+	res->sz_in_place = st.already * psz;
 	res->time_ns = now_ns() - t0;
 	if (ret == -ESRCH) {
 		lo->gone = t->pid;

@@ -470,6 +470,8 @@ static int ops_apply(void *priv, struct hm_target *t, struct hm_region *r,
 		ret = hm_sim_migrate(s, v, to);
 		if (!ret)
 			res->sz_applied += s->d.page_size;
+		else if (ret == -EEXIST)
+			res->sz_in_place += s->d.page_size;
 		else if (ret == -EAGAIN)
 			break;
 	}

@@ -727,6 +727,84 @@ static void test_cold_first(void **state)
 	teardown(&x);
 }
 
+/*
+ * A small quota and regions already moved: the two hottest regions are on
+ * the destination already, two cooler ones are not. Each window the quota
+ * holds one region. The priority threshold alone would offer the hottest
+ * two every window and never reach the others; with the in-place mark the
+ * scheme tries each of those once, leaves them alone, and moves the rest.
+ * Past HM_IN_PLACE_MS the marks lapse; a second destination, or a merge
+ * with a region elsewhere, does not keep them. In a physical address space
+ * a moved page leaves its region, so only pages found in place mark it.
+ */
+static void test_in_place(void **state)
+{
+	static struct setup x;
+	struct hm_scheme *s = scheme(HM_ACTION_MIGRATE_HOT);
+	struct hm_region *r;
+
+	(void)state;
+	setup(&x, 4, 1 * MIB, 0);
+	x.t->space = HM_SPACE_VIRT;		/* test_ops moves pages in place */
+	tops_place(&x.o, 0, 2 * MIB, 0);	/* regions 0 and 1: there already */
+	s->quota.sz = 1 * MIB;
+	s->quota.reset_interval_ms = 100;
+	s->quota.weight_nr_accesses = 1;
+	nth(x.t, 0)->nr_accesses = 18;
+	nth(x.t, 1)->nr_accesses = 18;
+	nth(x.t, 2)->nr_accesses = 12;
+	nth(x.t, 3)->nr_accesses = 12;
+	hm_add_scheme(x.c, s);
+	x.c->sz_limit = 0;
+	for (int w = 0; w < 4; w++) {
+		x.c->now_ns = (uint64_t)w * 200 * 1000000;
+		x.c->passed_sample_intervals = s->next_apply_sis;
+		hm_apply_schemes(x.c);
+	}
+	/* one try each: the two in place, then the two that move */
+	assert_int_equal(x.o.nr_applied, 4);
+	assert_int_equal(x.o.applied[0].start, 0);
+	assert_int_equal(x.o.applied[1].start, 1 * MIB);
+	assert_int_equal(x.o.applied[2].start, 2 * MIB);
+	assert_int_equal(x.o.applied[3].start, 3 * MIB);
+	assert_int_equal(tops_bytes_on(&x.o, 0, 4 * MIB, 0), 4 * MIB);
+	assert_int_equal(s->stat.sz_applied, 2 * MIB);
+	hm_for_each_region(r, x.t)
+		assert_int_equal(r->in_place, 1);	/* node 0, + 1 */
+	/* all marked: nothing is tried until the marks lapse */
+	x.c->now_ns = 1000 * 1000000ull;
+	x.c->passed_sample_intervals = s->next_apply_sis;
+	hm_apply_schemes(x.c);
+	assert_int_equal(x.o.nr_applied, 4);
+	x.c->now_ns = (600 + HM_IN_PLACE_MS) * 1000000ull;
+	x.c->passed_sample_intervals = s->next_apply_sis;
+	hm_apply_schemes(x.c);
+	assert_int_equal(x.o.nr_applied, 5);
+	/* a merge with a region not known to be there drops the mark */
+	nth(x.t, 2)->in_place = 0;
+	hm_merge_two_regions(x.t, nth(x.t, 1), nth(x.t, 2));
+	assert_int_equal(nth(x.t, 1)->in_place, 0);
+	assert_int_equal(nth(x.t, 0)->in_place, 1);
+	/* with two destinations the mark says nothing */
+	s->nr_dests = 2;
+	s->dests[1].nid = 1;
+	assert_false(hm_region_in_place(x.c, nth(x.t, 0), s));
+	teardown(&x);
+
+	/* physical: the moved regions are not marked, the ones in place are */
+	s = scheme(HM_ACTION_MIGRATE_HOT);
+	setup(&x, 2, 1 * MIB, 0);
+	x.t->space = HM_SPACE_PHYS;
+	tops_place(&x.o, 0, 1 * MIB, 0);
+	hm_add_scheme(x.c, s);
+	x.c->sz_limit = 0;
+	hm_apply_schemes(x.c);
+	assert_int_equal(x.o.nr_applied, 2);
+	assert_int_equal(nth(x.t, 0)->in_place, 1);
+	assert_int_equal(nth(x.t, 1)->in_place, 0);
+	teardown(&x);
+}
+
 /* max_nr_snapshots stops a scheme after that many passes. */
 static void test_max_snapshots(void **state)
 {
@@ -993,6 +1071,7 @@ int main(void)
 		cmocka_unit_test(test_user_input_goal),
 		cmocka_unit_test(test_stats_and_age),
 		cmocka_unit_test(test_cold_first),
+		cmocka_unit_test(test_in_place),
 		cmocka_unit_test(test_max_snapshots),
 		cmocka_unit_test(test_goal_metrics),
 		cmocka_unit_test(test_watermarks),
