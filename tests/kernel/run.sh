@@ -12,7 +12,7 @@
 #      HM_KERNEL_CACHE (default: .cache/kernel in the source tree),
 #      HM_KERNEL_LOGS (default: the cache's ../kernel-logs), TRIES (3),
 #      TIMEOUT (900 s per boot), HM_ONLY (base, daemon, overhead, or regimes:
-#      one group; regimes runs the interleaving example and is only reported),
+#      one group; regimes runs only the interleaving example),
 #      HM_OVERHEAD_JSON (write the measured overhead there).
 # Nothing here touches the host's kernel state: everything that writes
 # kernel state runs inside the guest.
