@@ -507,8 +507,8 @@ def test_interleave(lines):
     c = one(lines, r"@@ interleave-work checksum (\w+)")
     last = trail[-1][1] if trail else None
     # Both failure modes seen: overshoot (90.5% with the consist tuner) and a
-    # stall (6-28% before regions in place were left alone). Six runs of the
-    # example ended at 59-69%: it settles a few points under its goal.
+    # stall (6-28% before regions in place were left alone). Seven runs of
+    # the example ended at 59-71%: it mostly settles a few points under its goal.
     check(len(trail) == 9 and last is not None and 50 <= last <= 85 and c and
           c.group(1) == "ok",
           "the interleaving example moves the hot part toward 70% on node 0 without "
