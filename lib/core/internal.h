@@ -20,6 +20,9 @@ static inline uint64_t hm__mult_frac(uint64_t x, uint64_t n, uint64_t d)
 	return v > UINT64_MAX ? UINT64_MAX : (uint64_t)v;
 }
 
+/* @r carries an in-place mark younger than HM_IN_PLACE_MS (scheme.c). */
+bool hm__in_place_fresh(const struct hm_ctx *ctx, const struct hm_region *r);
+
 /*
  * What matching and scoring need from the context, computed once for a pass
  * over all regions instead of once per region: the moving sum's weight of

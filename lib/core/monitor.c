@@ -253,8 +253,7 @@ void hm_merge_regions(struct hm_ctx *ctx, uint32_t max_nr_accesses, uint64_t sz_
 		struct hm_region *r;
 
 		hm_for_each_region(r, t)
-			if (r->in_place && (uint32_t)(ctx->now_ns / 1000000) - r->in_place_ms >=
-					   HM_IN_PLACE_MS)
+			if (!hm__in_place_fresh(ctx, r))
 				r->in_place = 0;
 		merge_of(t, thres, sz_limit, true, true);
 	}

@@ -628,14 +628,18 @@ void hm_adjust_quota(struct hm_ctx *ctx, struct hm_scheme *s)
  * a region not wholly on the same node, and with the next migrate action
  * that finds the region elsewhere.
  */
+bool hm__in_place_fresh(const struct hm_ctx *ctx, const struct hm_region *r)
+{
+	return r->in_place && (uint32_t)(ctx->now_ns / 1000000) - r->in_place_ms < HM_IN_PLACE_MS;
+}
+
 bool hm_region_in_place(const struct hm_ctx *ctx, const struct hm_region *r,
 			const struct hm_scheme *s)
 {
-	if (!r->in_place || s->nr_dests != 1 ||
+	if (s->nr_dests != 1 ||
 	    (s->action != HM_ACTION_MIGRATE_HOT && s->action != HM_ACTION_MIGRATE_COLD))
 		return false;
-	return r->in_place == s->dests[0].nid + 1 &&
-	       (uint32_t)(ctx->now_ns / 1000000) - r->in_place_ms < HM_IN_PLACE_MS;
+	return r->in_place == s->dests[0].nid + 1 && hm__in_place_fresh(ctx, r);
 }
 
 bool hm_filter_match(struct hm_ctx *ctx, struct hm_target *t, struct hm_region *r,

@@ -315,6 +315,19 @@ static pid_t start_child(uint64_t *addr)
 	return child;
 }
 
+/* The child and its buffer's frames; skips when pagemap hides them. */
+static pid_t start_child_frames(uint64_t *addr, uint64_t *pfn, const char *source)
+{
+	pid_t child = start_child(addr);
+
+	if (!frames(child, *addr, pfn)) {
+		cleanup(NULL);
+		hm_skip("pagemap shows no frame numbers without CAP_SYS_ADMIN, which the daemon's "
+			"%s source needs as well", source);
+	}
+	return child;
+}
+
 static void test_aux_fifo(void **state)
 {
 	uint64_t units[PAGES + FOREIGN], addr;
@@ -326,12 +339,7 @@ static void test_aux_fifo(void **state)
 	bool seen = false;
 
 	(void)state;
-	child = start_child(&addr);
-	if (!frames(child, addr, units)) {
-		cleanup(NULL);
-		hm_skip("pagemap shows no frame numbers without CAP_SYS_ADMIN, which the daemon's "
-			"CHMU source needs as well");
-	}
+	child = start_child_frames(&addr, units, "CHMU");
 	/* units at the top of the decoder's terabyte, where no process has memory */
 	for (size_t i = 0; i < FOREIGN; i++)
 		units[PAGES + i] = (1ull << 28) - 1 - i;
@@ -516,12 +524,7 @@ static void test_idle_bitmap(void **state)
 	FILE *f;
 
 	(void)state;
-	child = start_child(&addr);
-	if (!frames(child, addr, pfn)) {
-		cleanup(NULL);
-		hm_skip("pagemap shows no frame numbers without CAP_SYS_ADMIN, which the daemon's "
-			"page_idle source needs as well");
-	}
+	child = start_child_frames(&addr, pfn, "page_idle");
 	path_in(cfg, sizeof(cfg), "idle.json");
 	path_in(bitmap, sizeof(bitmap), "bitmap");
 	path_in(sock, sizeof(sock), "idle.sock");
