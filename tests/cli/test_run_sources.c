@@ -30,6 +30,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -533,12 +534,29 @@ static void test_idle_bitmap(void **state)
 	fd = open(bitmap, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	assert_true(fd >= 0);
 	assert_int_equal(ftruncate(fd, (1ll << 30) / 8), 0);
-	snprintf(text, sizeof(text),
-		 "%s \"sources\": [{\"name\": \"page_idle\"}],\n"
-		 " \"schemes\": [{\"name\": \"hot\", \"action\": \"stat\", \"access_pattern\": "
-		 "{\"access_rate\": [\"90%%\", \"100%%\"], \"age\": [0, \"max\"]}}],\n"
-		 " \"daemon\": {\"page_idle\": {\"interval\": \"100ms\", \"bitmap\": \"%s\"}}}\n",
-		 cfg_head, bitmap);
+	/*
+	 * A second scheme pulls the hot half to the node it is on already: the
+	 * status's migrate_pages must count those pages as already in place,
+	 * and nothing moves (the frames the test clears stay the child's).
+	 */
+	{
+		void *page = (void *)(uintptr_t)addr;
+		int node = -1;
+
+		assert_int_equal(syscall(SYS_move_pages, child, 1, &page, NULL, &node, 0), 0);
+		assert_true(node >= 0);
+		snprintf(text, sizeof(text),
+			 "%s \"sources\": [{\"name\": \"page_idle\"}],\n"
+			 " \"schemes\": [{\"name\": \"hot\", \"action\": \"stat\", "
+			 "\"access_pattern\": {\"access_rate\": [\"90%%\", \"100%%\"], "
+			 "\"age\": [0, \"max\"]}},\n"
+			 "  {\"name\": \"pull\", \"action\": \"migrate_hot\", \"node\": %d, "
+			 "\"access_pattern\": {\"access_rate\": [\"90%%\", \"100%%\"], "
+			 "\"age\": [0, \"max\"]}}],\n"
+			 " \"daemon\": {\"page_idle\": {\"interval\": \"100ms\", \"bitmap\": "
+			 "\"%s\"}}}\n",
+			 cfg_head, node, bitmap);
+	}
 	write_file(cfg, text);
 	daemon = spawn_daemon(cfg, child, sock, log);
 
@@ -589,6 +607,17 @@ static void test_idle_bitmap(void **state)
 	assert_int_equal(get_u64(src, "io_errors"), 0);
 	assert_int_equal(get_u64(src, "rmap_errors"), 0);
 	assert_int_equal(get_u64(src, "drops"), 0);
+	{
+		struct json_object *m;
+
+		assert_true(json_object_object_get_ex(st, "migrate_pages", &m));
+		printf("# note: page_idle: the pull scheme's pages: %llu already in place, %llu "
+		       "moved\n", (unsigned long long)get_u64(m, "already"),
+		       (unsigned long long)get_u64(m, "moved"));
+		assert_true(get_u64(m, "already") >= hot / 2);
+		assert_int_equal(get_u64(m, "moved"), 0);
+		assert_int_equal(get_u64(m, "pages"), get_u64(m, "already"));
+	}
 	json_object_put(st);
 
 	/* the daemon marked the cold half, and nothing cleared it */

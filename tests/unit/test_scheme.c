@@ -805,6 +805,43 @@ static void test_in_place(void **state)
 	teardown(&x);
 }
 
+/*
+ * The merge pass keeps a region marked in place apart from an unmarked
+ * neighbour of the same hotness while the mark is fresh, and merges them
+ * once it has lapsed; two regions with the same mark merge.
+ */
+static void test_in_place_merge(void **state)
+{
+	static struct setup x;
+
+	(void)state;
+	setup(&x, 3, 1 * MIB, 0);
+	for (int i = 0; i < 3; i++)
+		nth(x.t, i)->nr_accesses = 10;
+	x.c->now_ns = 5000 * 1000000ull;
+	nth(x.t, 0)->in_place = 1;
+	nth(x.t, 0)->in_place_ms = 5000;
+	hm_merge_regions(x.c, 20, 16 * MIB);
+	assert_int_equal(hm_nr_regions(x.t), 2);	/* 0 apart; 1 and 2 merged */
+	assert_int_equal(nth(x.t, 0)->end, 1 * MIB);
+	assert_int_equal(nth(x.t, 0)->in_place, 1);
+	nth(x.t, 1)->in_place = 1;
+	nth(x.t, 1)->in_place_ms = 5000;
+	hm_merge_regions(x.c, 20, 16 * MIB);
+	assert_int_equal(hm_nr_regions(x.t), 1);	/* the same mark */
+	assert_int_equal(nth(x.t, 0)->in_place, 1);
+	teardown(&x);
+
+	setup(&x, 2, 1 * MIB, 0);
+	nth(x.t, 0)->in_place = 1;
+	nth(x.t, 0)->in_place_ms = 5000;
+	x.c->now_ns = (5000 + HM_IN_PLACE_MS) * 1000000ull;
+	hm_merge_regions(x.c, 20, 16 * MIB);
+	assert_int_equal(hm_nr_regions(x.t), 1);	/* lapsed: merged */
+	assert_int_equal(nth(x.t, 0)->in_place, 0);
+	teardown(&x);
+}
+
 /* max_nr_snapshots stops a scheme after that many passes. */
 static void test_max_snapshots(void **state)
 {
@@ -1072,6 +1109,7 @@ int main(void)
 		cmocka_unit_test(test_stats_and_age),
 		cmocka_unit_test(test_cold_first),
 		cmocka_unit_test(test_in_place),
+		cmocka_unit_test(test_in_place_merge),
 		cmocka_unit_test(test_max_snapshots),
 		cmocka_unit_test(test_goal_metrics),
 		cmocka_unit_test(test_watermarks),
